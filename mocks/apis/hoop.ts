@@ -1,0 +1,309 @@
+// hoop.dev gateway — User Management (`/api/users`, `/api/userinfo`, `/api/users/groups`).
+// Behaviour per specs/hoop.openapi.yaml and shared/api-notes/hoop.md.
+import type { ApiModule, SeedOptions } from '../core/api.ts';
+import { empty, isObject, json, parseJsonBody, text, type MockRequest, type MockResponse } from '../core/http.ts';
+import { Router } from '../core/router.ts';
+import { fieldOf, jsonTypeOf, requestErrors } from '../core/validation.ts';
+
+const CONTENT_TYPE = 'application/json; charset=utf-8';
+const ADMIN_GROUP = 'admin';
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export type HoopStatus = 'active' | 'inactive' | 'invited';
+
+/** A stored user; `role` is never stored, it follows from the groups. */
+export interface HoopUser {
+  id: string;
+  email: string;
+  name: string;
+  password?: string;
+  picture: string;
+  slack_id: string;
+  groups: string[];
+  status: HoopStatus;
+  verified: boolean;
+}
+
+interface HoopSnapshot {
+  org: { id: string; name: string };
+  users: HoopUser[];
+  groups: string[];
+  tokens: { admin: string; standard: string; byToken: Record<string, string> };
+}
+
+/** hoop's organisation: its users (indexed by id and email), groups and issued tokens. */
+export class HoopState {
+  readonly users = new Map<string, HoopUser>();
+  private readonly idByEmail = new Map<string, string>();
+  readonly groups = new Set<string>();
+
+  constructor(
+    readonly org: HoopSnapshot['org'],
+    readonly tokens: HoopSnapshot['tokens'],
+  ) {}
+
+  static fromJSON(snapshot: HoopSnapshot): HoopState {
+    const state = new HoopState(snapshot.org, snapshot.tokens);
+    for (const user of snapshot.users) state.put(user);
+    for (const group of snapshot.groups) state.groups.add(group);
+    return state;
+  }
+
+  toJSON(): HoopSnapshot {
+    return { org: this.org, users: [...this.users.values()], groups: [...this.groups], tokens: this.tokens };
+  }
+
+  /** Lookup as hoop does it: a value that parses as an email matches on email, otherwise on id. */
+  find(emailOrID: string): HoopUser | undefined {
+    const id = EMAIL.test(emailOrID) ? this.idByEmail.get(emailOrID) : emailOrID;
+    return id === undefined ? undefined : this.users.get(id);
+  }
+
+  findByEmail(email: string): HoopUser | undefined {
+    const id = this.idByEmail.get(email);
+    return id === undefined ? undefined : this.users.get(id);
+  }
+
+  put(user: HoopUser): void {
+    this.users.set(user.id, user);
+    this.idByEmail.set(user.email, user.id);
+    for (const group of user.groups) this.groups.add(group);
+  }
+
+  remove(user: HoopUser): void {
+    this.users.delete(user.id);
+    this.idByEmail.delete(user.email);
+  }
+
+  /** The active user a bearer token belongs to. */
+  caller(token: string): HoopUser | undefined {
+    const id = Object.hasOwn(this.tokens.byToken, token) ? this.tokens.byToken[token] : undefined;
+    const user = id === undefined ? undefined : this.users.get(id);
+    return user?.status === 'active' ? user : undefined;
+  }
+}
+
+export function roleOf(user: HoopUser): 'admin' | 'standard' {
+  return user.groups.includes(ADMIN_GROUP) ? 'admin' : 'standard';
+}
+
+/** A user as the API shows it: role computed, password only when set. */
+export function present(user: HoopUser): Record<string, unknown> {
+  const { password, ...rest } = user;
+  return { ...rest, ...(password ? { password } : {}), role: roleOf(user) };
+}
+
+const ok = (status: number, value: unknown) => json(status, value, CONTENT_TYPE);
+const error = (status: number, message: string) => json(status, { message }, CONTENT_TYPE);
+const accessDenied = (status: 401 | 403) => error(status, 'access denied');
+
+interface Context {
+  state: HoopState;
+  caller: HoopUser;
+  request: MockRequest;
+}
+
+/** The Go struct each body decodes into, and its fields' Go names (they appear in gin's messages). */
+const GO_TYPES: Record<string, string> = {
+  createUser: 'User',
+  updateUser: 'User',
+  updateSelfSlack: 'UserPatchSlackID',
+  createGroup: 'UserGroup',
+};
+const GO_FIELDS: Record<string, string> = { email: 'Email', name: 'Name', slack_id: 'SlackID' };
+
+/**
+ * Decodes a JSON body as hoop's gin handlers do: broken JSON, wrong types and missing required
+ * fields are 400 with the decoder's or validator's own text; a malformed email is 422.
+ */
+function decode(request: MockRequest, operationId: string): { body: Record<string, unknown> } | { response: MockResponse } {
+  const goType = GO_TYPES[operationId]!;
+  const parsed = parseJsonBody(request.body);
+  if (!parsed.ok) return { response: error(400, decoderMessage(request.body, parsed.error)) };
+  if (!isObject(parsed.value)) {
+    return { response: error(400, `json: cannot unmarshal ${jsonTypeOf(parsed.value)} into Go value of type openapi.${goType}`) };
+  }
+  const body = parsed.value;
+  const errors = requestErrors('hoop', operationId, body);
+  // gin's `required` tag also fails on an empty string.
+  const blank = Object.keys(GO_FIELDS).find((field) => body[field] === '' && isRequired(operationId, field));
+  if (blank) return { response: error(400, requiredMessage(goType, blank)) };
+  const first = errors.find((e) => e.keyword !== 'format') ?? errors[0];
+  if (!first) return { body };
+  const field = fieldOf(first);
+  if (first.keyword === 'required') return { response: error(400, requiredMessage(goType, field)) };
+  if (first.keyword === 'format' && field === 'email') return { response: error(422, 'invalid email') };
+  if (first.keyword === 'enum') return { response: error(400, `invalid ${field} value ${JSON.stringify(body[field])}`) };
+  const expected = first.params.type === 'array' ? '[]string' : 'string';
+  return { response: error(400, `json: cannot unmarshal ${jsonTypeOf(body[field])} into Go struct field ${goType}.${field} of type ${expected}`) };
+}
+
+function isRequired(operationId: string, field: string): boolean {
+  return requestErrors('hoop', operationId, {}).some((e) => e.keyword === 'required' && e.params.missingProperty === field);
+}
+
+function requiredMessage(goType: string, field: string): string {
+  const goField = GO_FIELDS[field] ?? field;
+  return `Key: '${goType}.${goField}' Error:Field validation for '${goField}' failed on the 'required' tag`;
+}
+
+/** encoding/json's wording for a body that is not JSON. */
+function decoderMessage(body: string | undefined, parseError: string): string {
+  if (parseError === 'empty body') return 'EOF';
+  const token = /Unexpected token '(.)'/.exec(parseError)?.[1];
+  const position = /position (\d+)/.exec(parseError)?.[1];
+  const character = token ?? (position === undefined ? '' : body!.charAt(Number(position)));
+  return character ? `invalid character '${character}' looking for beginning of value` : 'unexpected end of JSON input';
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? (value as string[]) : [];
+}
+
+function string(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+const router = new Router<Context>()
+  .on('GET', '/api/userinfo', 'getUserInfo', ({ state, caller }) =>
+    ok(200, {
+      ...present(caller),
+      is_admin: roleOf(caller) === 'admin',
+      is_multitenant: false,
+      tenancy_type: 'selfhosted',
+      org_id: state.org.id,
+      org_name: state.org.name,
+      org_license: '',
+      feature_ask_ai: 'unavailable',
+      webapp_users_management: 'on',
+      intercom_hmac_digest: '',
+      default_protection_profile: null,
+      show_origin_survey: false,
+      show_setup_checklist: false,
+    }),
+  )
+  .on('GET', '/api/users', 'listUsers', ({ state }) => ok(200, [...state.users.values()].map(present)))
+  .on('GET', '/api/users/{emailOrID}', 'getUser', ({ state }, { emailOrID }) => {
+    const user = state.find(emailOrID!);
+    return user ? ok(200, present(user)) : error(404, `user ${emailOrID} not found`);
+  })
+  .on('POST', '/api/users', 'createUser', ({ state, request }) => {
+    const decoded = decode(request, 'createUser');
+    if ('response' in decoded) return decoded.response;
+    const { body } = decoded;
+    const email = string(body.email);
+    if (state.findByEmail(email)) return error(409, `user already exists with email ${email}`);
+    const user: HoopUser = {
+      id: crypto.randomUUID(),
+      email,
+      name: string(body.name),
+      ...(body.password ? { password: string(body.password) } : {}),
+      picture: string(body.picture),
+      slack_id: string(body.slack_id),
+      groups: strings(body.groups),
+      status: (body.status as HoopStatus | undefined) ?? 'active',
+      verified: false,
+    };
+    state.put(user);
+    return ok(201, present(user));
+  })
+  .on('PUT', '/api/users/{emailOrID}', 'updateUser', ({ state, caller, request }, { emailOrID }) => {
+    const user = state.find(emailOrID!);
+    if (!user) return error(404, `user ${emailOrID} not found`);
+    const decoded = decode(request, 'updateUser');
+    if ('response' in decoded) return decoded.response;
+    const { body } = decoded;
+    const status = (body.status as HoopStatus | undefined) ?? 'active';
+    const groups = strings(body.groups);
+    if (user.id === caller.id) {
+      if (status !== 'active') return error(422, 'cannot deactivate yourself');
+      if (!groups.includes(ADMIN_GROUP)) groups.push(ADMIN_GROUP);
+    }
+    // email, role and password in the body are ignored: the rest is replaced whole.
+    Object.assign(user, { name: string(body.name), picture: string(body.picture), slack_id: string(body.slack_id), groups, status });
+    state.put(user);
+    return ok(200, present(user));
+  })
+  .on('DELETE', '/api/users/{emailOrID}', 'deleteUser', ({ state, caller }, { emailOrID }) => {
+    const user = state.find(emailOrID!);
+    if (!user) return error(404, `user ${emailOrID} not found`);
+    if (user.id === caller.id) return error(422, 'cannot delete yourself');
+    state.remove(user);
+    return empty(204);
+  })
+  .on('PATCH', '/api/users/self/slack', 'updateSelfSlack', ({ state, caller, request }) => {
+    const decoded = decode(request, 'updateSelfSlack');
+    if ('response' in decoded) return decoded.response;
+    caller.slack_id = string(decoded.body.slack_id);
+    state.put(caller);
+    return ok(200, present(caller));
+  })
+  .on('GET', '/api/users/groups', 'listGroups', ({ state }) => ok(200, state.groups.size ? [...state.groups] : null))
+  .on('POST', '/api/users/groups', 'createGroup', ({ state, request }) => {
+    const decoded = decode(request, 'createGroup');
+    if ('response' in decoded) return decoded.response;
+    const name = string(decoded.body.name);
+    if (state.groups.has(name)) return error(409, `group ${name} already exists`);
+    state.groups.add(name);
+    return ok(201, { name });
+  })
+  .on('DELETE', '/api/users/groups/{name}', 'deleteGroup', ({ state }, { name }) => {
+    if (name === ADMIN_GROUP) return error(422, `cannot delete admin group ${ADMIN_GROUP}`);
+    if (!state.groups.has(name!)) return error(404, `group ${name} not found`);
+    state.groups.delete(name!);
+    for (const user of state.users.values()) user.groups = user.groups.filter((group) => group !== name);
+    return empty(204);
+  });
+
+/** Operations only members of the `admin` group may call. */
+const ADMIN_OPERATIONS = new Set(['createUser', 'updateUser', 'deleteUser', 'createGroup', 'deleteGroup']);
+const BEARER = /^Bearer (\S+)$/;
+
+function seed({ faker, users }: SeedOptions): HoopState {
+  const teamGroups = ['sre', 'dba', 'engineering', 'support', 'security'];
+  const state = new HoopState(
+    { id: faker.string.uuid(), name: faker.company.name() },
+    { admin: faker.string.alphanumeric(40), standard: faker.string.alphanumeric(40), byToken: {} },
+  );
+  for (let i = 0; i < users; i++) {
+    const firstName = faker.person.firstName();
+    const lastName = faker.person.lastName();
+    const groups = faker.helpers.arrayElements(teamGroups, { min: 0, max: 2 });
+    if (i === 0) groups.unshift(ADMIN_GROUP);
+    state.put({
+      id: faker.string.uuid(),
+      email: `${firstName}.${lastName}.${i}@example.com`.toLowerCase().replace(/[^a-z0-9.@-]/g, ''),
+      name: `${firstName} ${lastName}`,
+      picture: faker.image.avatarGitHub(),
+      slack_id: `U${faker.string.alphanumeric({ length: 10, casing: 'upper' })}`,
+      groups: i === 1 ? groups.filter((group) => group !== ADMIN_GROUP) : groups,
+      status: i < 2 ? 'active' : faker.helpers.weightedArrayElement([{ weight: 8, value: 'active' }, { weight: 1, value: 'inactive' }, { weight: 1, value: 'invited' }]),
+      verified: true,
+    });
+  }
+  const [admin, standard] = state.users.values();
+  if (admin) state.tokens.byToken[state.tokens.admin] = admin.id;
+  if (standard) state.tokens.byToken[state.tokens.standard] = standard.id;
+  return state;
+}
+
+export const hoop: ApiModule<HoopState> = {
+  name: 'hoop',
+  owns: (path) => path === '/api/userinfo' || path === '/api/users' || path.startsWith('/api/users/'),
+  seed,
+  restore: (snapshot) => HoopState.fromJSON(snapshot as HoopSnapshot),
+  credentials: (state) => ({ admin: `Bearer ${state.tokens.admin}`, standard: `Bearer ${state.tokens.standard}` }),
+  operationFor(method, path) {
+    const match = router.match(method, path);
+    return match.kind === 'route' ? match.operationId : undefined;
+  },
+  async handle(request, state) {
+    const match = router.match(request.method, request.path);
+    if (match.kind !== 'route') return text(404, '404 page not found');
+    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const caller = token === undefined ? undefined : state.caller(token);
+    if (!caller) return accessDenied(401);
+    if (ADMIN_OPERATIONS.has(match.operationId) && roleOf(caller) !== 'admin') return accessDenied(403);
+    return match.handler({ state, caller, request }, match.params);
+  },
+};

@@ -1,0 +1,15 @@
+import { setupWorker, type SetupWorker } from 'msw/browser';
+import type { MockOptions } from './core/mock.ts';
+import { createMock } from './index.ts';
+import { createHandlers, handlers } from './msw.ts';
+
+export * from './msw.ts';
+
+/** An MSW service worker answering all three APIs from the shared `mock`. */
+export const worker: SetupWorker = setupWorker(...handlers);
+
+/** A separate worker with its own mock (own seed, own state). */
+export function createMockWorker(options: MockOptions = {}): { worker: SetupWorker; mock: ReturnType<typeof createMock> } {
+  const mock = createMock(options);
+  return { worker: setupWorker(...createHandlers(mock)), mock };
+}

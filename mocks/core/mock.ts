@@ -1,0 +1,207 @@
+import { Faker, en } from '@faker-js/faker';
+import { apiSpec, type ApiName } from '../../specs/index.ts';
+import type { ApiModule, ApiState, Credentials } from './api.ts';
+import { empty, json, type MockRequest, type MockResponse } from './http.ts';
+import { Journal } from './journal.ts';
+import { parsePrefer, pickLatency, sleep, type Latency } from './prefer.ts';
+
+/** The header that selects an isolated copy of the seeded state. */
+export const SESSION_HEADER = 'x-usermock-session';
+const DEFAULT_SESSION = 'default';
+const CONTROL_PREFIX = '/__usermock/';
+
+export interface MockOptions {
+  /** The faker seed: the same seed gives the same users, groups and credentials. */
+  seed?: number;
+  /** Users seeded per API. */
+  users?: number;
+  /** Delay every answer by a fixed or random number of milliseconds. */
+  latency?: Latency;
+  /** State to start from instead of the seed (a snapshot from `--state-file` or `/__usermock/state`). */
+  snapshot?: Snapshot;
+  /** Called with the serialised state after every acknowledged write, before the answer is sent. */
+  persist?: (snapshot: string) => Promise<void>;
+}
+
+/** Every API's state for one session. */
+export type World = Record<ApiName, ApiState>;
+
+/** The mock's whole state as JSON: the seed it came from and every session's state. */
+export interface Snapshot {
+  usermock: 1;
+  seed: number;
+  users: number;
+  sessions: Record<string, Record<ApiName, unknown>>;
+}
+
+export const DEFAULT_SEED = 1;
+export const DEFAULT_USERS = 30;
+
+/**
+ * The behaviour core: routes a request to the API that owns its path, against the state of the
+ * caller's session, and adds what every API shares — CORS, `Prefer`, latency, control endpoints,
+ * the request journal and durable writes. Transports (node:http, MSW) only translate.
+ */
+export class Mock {
+  readonly seed: number;
+  readonly users: number;
+  readonly journal = new Journal();
+  private readonly sessions = new Map<string, World>();
+  private persisting: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly apis: readonly ApiModule[],
+    private readonly options: MockOptions = {},
+  ) {
+    this.seed = options.snapshot?.seed ?? options.seed ?? DEFAULT_SEED;
+    this.users = options.snapshot?.users ?? options.users ?? DEFAULT_USERS;
+    for (const [session, world] of Object.entries(options.snapshot?.sessions ?? {})) {
+      this.sessions.set(session, this.restoreWorld(world));
+    }
+  }
+
+  /** The state of a session (the shared default one without a name), seeded on first use. */
+  world(session = DEFAULT_SESSION): World {
+    let world = this.sessions.get(session);
+    if (!world) {
+      world = this.seedWorld();
+      this.sessions.set(session, world);
+    }
+    return world;
+  }
+
+  /** The state of one API in a session, for assertions in tests. */
+  state<S extends ApiState>(api: ApiName, session?: string): S {
+    return this.world(session)[api] as S;
+  }
+
+  /** Puts a session (or, without a name, every session) back to the seeded state. */
+  reset(session?: string): void {
+    if (session === undefined) this.sessions.clear();
+    else this.sessions.delete(session);
+  }
+
+  credentials(session?: string): Record<ApiName, Credentials> {
+    const world = this.world(session);
+    return Object.fromEntries(this.apis.map((api) => [api.name, api.credentials(world[api.name])])) as Record<ApiName, Credentials>;
+  }
+
+  snapshot(): Snapshot {
+    this.world(); // the default session always exists in a snapshot
+    const sessions: Snapshot['sessions'] = {};
+    for (const [name, world] of this.sessions) {
+      sessions[name] = Object.fromEntries(Object.entries(world).map(([api, state]) => [api, state.toJSON()])) as Record<ApiName, unknown>;
+    }
+    return { usermock: 1, seed: this.seed, users: this.users, sessions };
+  }
+
+  /** Whether a path is the mock's to answer: a control endpoint or a path an API owns. */
+  serves(path: string, apis: readonly ApiName[] = this.apis.map((api) => api.name)): boolean {
+    return path.startsWith(CONTROL_PREFIX) || this.apis.some((api) => apis.includes(api.name) && api.owns(path));
+  }
+
+  async handle(request: MockRequest): Promise<MockResponse> {
+    const session = request.headers[SESSION_HEADER] || DEFAULT_SESSION;
+    const response = await this.answer(request, session);
+    Object.assign(response.headers, corsHeaders(request));
+    this.journal.record({ time: new Date().toISOString(), session, method: request.method, path: request.path, status: response.status });
+    return response;
+  }
+
+  private async answer(request: MockRequest, session: string): Promise<MockResponse> {
+    if (request.method === 'OPTIONS') return empty(204);
+    if (request.path.startsWith(CONTROL_PREFIX)) return this.control(request, session);
+    const api = this.apis.find((candidate) => candidate.owns(request.path));
+    if (!api) return notFound();
+
+    const preference = parsePrefer(request.headers.prefer);
+    const delay = (preference.delay ?? 0) + (this.options.latency ? pickLatency(this.options.latency) : 0);
+    if (delay > 0) await sleep(delay);
+    if (preference.code !== undefined) {
+      const preferred = this.preferredExample(api, request, preference.code);
+      if (preferred) return preferred;
+    }
+
+    const response = await api.handle(request, this.world(session)[api.name]);
+    if (this.options.persist && request.method !== 'GET' && response.status < 300) {
+      await this.persist();
+    }
+    return response;
+  }
+
+  /** Waits until the state, including every write so far, is durable. */
+  private persist(): Promise<void> {
+    const persist = this.options.persist!;
+    this.persisting = this.persisting.then(() => persist(JSON.stringify(this.snapshot())));
+    return this.persisting;
+  }
+
+  /** The spec's first example for the asked status, as Prism answers `Prefer: code=`. */
+  private preferredExample(api: ApiModule, request: MockRequest, status: number): MockResponse | undefined {
+    const operationId = api.operationFor(request.method, request.path);
+    if (!operationId) return undefined;
+    const spec = apiSpec(api.name);
+    if (!spec.documentsStatus(operationId, status)) return undefined;
+    const [example] = spec.responseExamples(operationId, status);
+    if (!example) return empty(status);
+    const body = typeof example.value === 'string' ? example.value : JSON.stringify(example.value);
+    return { status, headers: { 'content-type': example.mediaType }, body };
+  }
+
+  private async control(request: MockRequest, session: string): Promise<MockResponse> {
+    const named = request.headers[SESSION_HEADER];
+    const route = `${request.method} ${request.path.slice(CONTROL_PREFIX.length)}`;
+    switch (route) {
+      case 'GET credentials':
+        return json(200, this.credentials(session));
+      case 'GET state':
+        return json(200, named ? { ...this.snapshot(), sessions: { [session]: this.snapshot().sessions[session] } } : this.snapshot());
+      case 'GET requests':
+        return json(200, this.journal.list(named ? session : undefined));
+      case 'POST reset':
+        this.reset(named ? session : undefined);
+        if (!named) this.journal.clear();
+        if (this.options.persist) await this.persist();
+        return empty(204);
+      default:
+        return json(404, { message: `no control endpoint ${request.method} ${request.path}` });
+    }
+  }
+
+  private seedWorld(): World {
+    const faker = new Faker({ locale: [en] });
+    const world = {} as World;
+    // Each API gets its own seeded stream, so adding users to one API never changes another's.
+    this.apis.forEach((api, index) => {
+      faker.seed(this.seed * 1000 + index);
+      world[api.name] = api.seed({ faker, users: this.users });
+    });
+    return world;
+  }
+
+  private restoreWorld(snapshot: Record<ApiName, unknown>): World {
+    const world = this.seedWorld();
+    for (const api of this.apis) if (snapshot[api.name] !== undefined) world[api.name] = api.restore(snapshot[api.name]);
+    return world;
+  }
+}
+
+/** Unknown routes: the answer of hoop's Go router, which owns the shared `/api` prefix. */
+function notFound(): MockResponse {
+  return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '404 page not found' };
+}
+
+function corsHeaders(request: MockRequest): Record<string, string> {
+  const headers: Record<string, string> = {
+    'access-control-allow-origin': request.headers.origin ?? '*',
+    'access-control-expose-headers': '*',
+    vary: 'Origin',
+  };
+  if (request.method === 'OPTIONS') {
+    headers['access-control-allow-methods'] = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
+    headers['access-control-allow-headers'] = request.headers['access-control-request-headers'] ?? '*';
+    headers['access-control-max-age'] = '600';
+  }
+  if (request.headers.origin) headers['access-control-allow-credentials'] = 'true';
+  return headers;
+}

@@ -1,0 +1,76 @@
+import type { MockResponse } from './http.ts';
+
+/** The path parameters a route template captured, decoded. */
+export type Params = Record<string, string>;
+
+export type Handler<C> = (context: C, params: Params) => MockResponse | Promise<MockResponse>;
+
+interface Route<C> {
+  method: string;
+  operationId: string;
+  segments: string[];
+  handler: Handler<C>;
+  staticCount: number;
+}
+
+/** What matching a request found: a route, a path known under another method only, or nothing. */
+export type Match<C> =
+  | { kind: 'route'; operationId: string; handler: Handler<C>; params: Params }
+  | { kind: 'wrong-method' }
+  | { kind: 'none' };
+
+/**
+ * A small router over OpenAPI path templates (`/api/users/{emailOrID}`). Static segments win over
+ * parameters, so `/api/users/groups` is never taken for a user lookup.
+ */
+export class Router<C> {
+  private readonly routes: Route<C>[] = [];
+
+  constructor(private readonly options: { trailingSlash: 'optional' | 'strict' } = { trailingSlash: 'strict' }) {}
+
+  on(method: string, template: string, operationId: string, handler: Handler<C>): this {
+    const segments = template.split('/').slice(1);
+    const staticCount = segments.filter((segment) => !segment.startsWith('{')).length;
+    this.routes.push({ method, operationId, segments, handler, staticCount });
+    this.routes.sort((a, b) => b.staticCount - a.staticCount);
+    return this;
+  }
+
+  match(method: string, path: string): Match<C> {
+    let segments = path.split('/').slice(1);
+    if (this.options.trailingSlash === 'optional' && segments.length > 1 && segments.at(-1) === '') {
+      segments = segments.slice(0, -1);
+    }
+    let pathKnown = false;
+    for (const route of this.routes) {
+      const params = matchSegments(route.segments, segments);
+      if (!params) continue;
+      if (route.method === method) return { kind: 'route', operationId: route.operationId, handler: route.handler, params };
+      pathKnown = true;
+    }
+    return pathKnown ? { kind: 'wrong-method' } : { kind: 'none' };
+  }
+}
+
+function matchSegments(template: string[], actual: string[]): Params | undefined {
+  if (template.length !== actual.length) return undefined;
+  const params: Params = {};
+  for (let i = 0; i < template.length; i++) {
+    const expected = template[i]!;
+    if (expected.startsWith('{')) {
+      if (actual[i] === '') return undefined;
+      params[expected.slice(1, -1)] = decodeSegment(actual[i]!);
+    } else if (expected !== actual[i]) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // malformed escapes stay as sent, as Go and Node servers leave them
+  }
+}

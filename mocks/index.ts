@@ -1,0 +1,15 @@
+import { hoop } from './apis/hoop.ts';
+import type { ApiModule } from './core/api.ts';
+import { Mock, type MockOptions } from './core/mock.ts';
+
+export { Mock, SESSION_HEADER, DEFAULT_SEED, DEFAULT_USERS, type MockOptions, type Snapshot, type World } from './core/mock.ts';
+export type { Credentials, ApiModule } from './core/api.ts';
+export type { MockRequest, MockResponse } from './core/http.ts';
+
+/** Every API the mock serves, in the order the core tries them. */
+export const API_MODULES: readonly ApiModule[] = [hoop as ApiModule];
+
+/** A mock of all three APIs on one origin, seeded with deterministic faker data. */
+export function createMock(options: MockOptions = {}): Mock {
+  return new Mock(API_MODULES, options);
+}

@@ -1,0 +1,15 @@
+import { setupServer, type SetupServer } from 'msw/node';
+import type { MockOptions } from './core/mock.ts';
+import { createMock } from './index.ts';
+import { createHandlers, handlers } from './msw.ts';
+
+export * from './msw.ts';
+
+/** An MSW server for Node tests, answering all three APIs from the shared `mock`. */
+export const server: SetupServer = setupServer(...handlers);
+
+/** A separate MSW server with its own mock (own seed, own state). */
+export function createMockServer(options: MockOptions = {}): { server: SetupServer; mock: ReturnType<typeof createMock> } {
+  const mock = createMock(options);
+  return { server: setupServer(...createHandlers(mock)), mock };
+}

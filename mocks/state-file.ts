@@ -1,0 +1,53 @@
+import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { open, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Snapshot } from './core/mock.ts';
+
+/** A state file that cannot be used; it is left untouched. */
+export class StateFileError extends Error {}
+
+/**
+ * Reads the snapshot in a state file: undefined when the file does not exist yet, a
+ * StateFileError when it exists but is not a usermock snapshot (torn, corrupt, foreign).
+ */
+export async function readStateFile(path: string): Promise<Snapshot | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StateFileError(`cannot read state file ${path}: ${(error as Error).message}`);
+  }
+  let snapshot: Partial<Snapshot>;
+  try {
+    snapshot = JSON.parse(text);
+  } catch (error) {
+    throw new StateFileError(`state file ${path} is not valid JSON (${(error as Error).message}); it was left as it is — fix or remove it`);
+  }
+  if (snapshot?.usermock !== 1 || typeof snapshot.sessions !== 'object' || snapshot.sessions === null) {
+    throw new StateFileError(`state file ${path} is not a usermock state snapshot; it was left as it is — fix or remove it`);
+  }
+  return snapshot as Snapshot;
+}
+
+/**
+ * Writes a snapshot so that a crash at any moment leaves either the old or the new file whole:
+ * write a temporary file beside it, fsync it, rename it over the old one, fsync the folder.
+ */
+export async function writeStateFile(path: string, snapshot: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  const file = await open(temporary, 'w');
+  try {
+    await file.writeFile(snapshot);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(temporary, path);
+  const folder = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(folder);
+  } finally {
+    closeSync(folder);
+  }
+}

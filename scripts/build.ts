@@ -1,0 +1,17 @@
+// `npm run build` (also run by `npm ci` through `prepare`, and before `npm test`): derives what
+// the specs generate, then bundles the CLI and the library entry points into dist/ with esbuild.
+import { build } from 'esbuild';
+import { generateSpecs } from './generate-specs.ts';
+
+await generateSpecs();
+
+const shared = { bundle: true, format: 'esm', packages: 'external', sourcemap: true, logLevel: 'warning' } as const;
+await build({
+  ...shared,
+  platform: 'node',
+  target: 'node20',
+  entryPoints: { cli: 'cli/index.ts', msw: 'mocks/msw.ts', node: 'mocks/node.ts', index: 'mocks/index.ts' },
+  outdir: 'dist',
+  splitting: true,
+});
+await build({ ...shared, platform: 'browser', target: 'es2022', entryPoints: { browser: 'mocks/browser.ts' }, outdir: 'dist' });

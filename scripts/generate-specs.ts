@@ -1,0 +1,22 @@
+// Derives from each spec what the code imports: specs/generated/<api>.json (validated by
+// swagger-parser, every $ref resolved) and specs/generated/<api>.types.ts (openapi-typescript).
+import { mkdir, writeFile } from 'node:fs/promises';
+import openapiTS, { astToString } from 'openapi-typescript';
+import { loadSpec, readSpec } from '../specs/loader.ts';
+import { API_NAMES } from '../specs/spec.ts';
+
+const generated = new URL('../specs/generated/', import.meta.url);
+
+export async function generateSpecs(): Promise<void> {
+  await mkdir(generated, { recursive: true });
+  await Promise.all(
+    API_NAMES.map(async (api) => {
+      const document = await loadSpec(api);
+      await writeFile(new URL(`${api}.json`, generated), JSON.stringify(document));
+      const types = astToString(await openapiTS((await readSpec(api)) as never));
+      await writeFile(new URL(`${api}.types.ts`, generated), `// Generated from specs/${api}.openapi.yaml by npm run build.\n${types}`);
+    }),
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await generateSpecs();

@@ -1,0 +1,173 @@
+import type { ValidateFunction } from 'ajv';
+import { createAjv, extensionKeywordsOf, ValidatorCache, type Direction, type Schema } from './schema.ts';
+
+/** The three APIs usermock knows. */
+export const API_NAMES = ['hoop', 'amani', 'haplo'] as const;
+export type ApiName = (typeof API_NAMES)[number];
+
+export function isApiName(value: string): value is ApiName {
+  return (API_NAMES as readonly string[]).includes(value);
+}
+
+/** Which credential an operation needs: `none` (login), `any` authenticated caller, or `admin`. */
+export type RequiredRole = 'none' | 'any' | 'admin';
+
+/** A named example of a request or response body. */
+export interface Example {
+  name: string;
+  mediaType: string;
+  value: unknown;
+}
+
+interface MediaObject {
+  schema?: Schema;
+  examples?: Record<string, { summary?: string; value: unknown }>;
+  example?: unknown;
+}
+interface ResponseObject {
+  description?: string;
+  content?: Record<string, MediaObject>;
+}
+export interface ParameterObject {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required?: boolean;
+  schema?: Schema;
+}
+interface OperationObject {
+  operationId: string;
+  security?: Array<Record<string, string[]>>;
+  parameters?: ParameterObject[];
+  requestBody?: { required?: boolean; content: Record<string, MediaObject> };
+  responses: Record<string, ResponseObject>;
+  'x-required-role'?: RequiredRole;
+  [extension: `x-${string}`]: unknown;
+}
+
+/** A dereferenced OpenAPI 3.0 document. */
+export interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string; description?: string };
+  paths: Record<string, Record<string, unknown>>;
+  security?: Array<Record<string, string[]>>;
+  components?: { securitySchemes?: Record<string, { type: string; scheme?: string }> };
+}
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+
+/** One operation of an API: where it lives and what the spec says of it. */
+export interface Operation {
+  id: string;
+  method: string;
+  path: string;
+  requiredRole: RequiredRole;
+  parameters: ParameterObject[];
+  /** Statuses the spec documents, as strings ('201', '4XX', 'default' …). */
+  statuses: string[];
+  object: OperationObject;
+}
+
+/**
+ * An API's spec, ready for use: its operations by id, the statuses and examples each documents,
+ * and ajv validators per operation, status and media type (compiled on first use, then cached).
+ * Pure and browser-safe: it takes an already dereferenced document.
+ */
+export class ApiSpec {
+  readonly operations: readonly Operation[];
+  private readonly byId = new Map<string, Operation>();
+  private readonly validators: ValidatorCache;
+
+  constructor(
+    readonly name: ApiName,
+    readonly document: OpenApiDocument,
+  ) {
+    this.validators = new ValidatorCache(createAjv(extensionKeywordsOf(document)));
+    const operations: Operation[] = [];
+    for (const [path, item] of Object.entries(document.paths)) {
+      const shared = (item.parameters as ParameterObject[] | undefined) ?? [];
+      for (const method of HTTP_METHODS) {
+        const object = item[method] as OperationObject | undefined;
+        if (!object) continue;
+        const security = object.security ?? document.security ?? [];
+        const operation: Operation = {
+          id: object.operationId,
+          method: method.toUpperCase(),
+          path,
+          requiredRole: object['x-required-role'] ?? (security.length ? 'any' : 'none'),
+          parameters: [...shared, ...(object.parameters ?? [])],
+          statuses: Object.keys(object.responses),
+          object,
+        };
+        operations.push(operation);
+        this.byId.set(operation.id, operation);
+      }
+    }
+    this.operations = operations;
+  }
+
+  operation(id: string): Operation {
+    const operation = this.byId.get(id);
+    if (!operation) throw new Error(`${this.name} spec has no operation ${id}`);
+    return operation;
+  }
+
+  /** The response object the spec gives for `status`, falling back to `4XX`-style ranges and `default`. */
+  response(operationId: string, status: number): ResponseObject | undefined {
+    const responses = this.operation(operationId).object.responses;
+    return responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
+  }
+
+  /** Whether the spec documents `status` for the operation (explicitly or by range). */
+  documentsStatus(operationId: string, status: number): boolean {
+    const responses = this.operation(operationId).object.responses;
+    return String(status) in responses || `${String(status)[0]}XX` in responses;
+  }
+
+  /** The media types the spec documents for a response, empty for a bodiless one. */
+  responseMediaTypes(operationId: string, status: number): string[] {
+    return Object.keys(this.response(operationId, status)?.content ?? {});
+  }
+
+  /** The validator of a response body, or undefined when the spec gives no schema for it. */
+  responseValidator(operationId: string, status: number, mediaType = 'application/json'): ValidateFunction | undefined {
+    const schema = this.response(operationId, status)?.content?.[mediaType]?.schema;
+    return schema ? this.validators.get(schema, 'response') : undefined;
+  }
+
+  /** The validator of the JSON request body, or undefined when the operation takes none. */
+  requestValidator(operationId: string): ValidateFunction | undefined {
+    const schema = this.operation(operationId).object.requestBody?.content['application/json']?.schema;
+    return schema ? this.validators.get(schema, 'request') : undefined;
+  }
+
+  /** Compiles a validator for any schema of this document, for one direction. */
+  validator(schema: Schema, direction: Direction): ValidateFunction {
+    return this.validators.get(schema, direction);
+  }
+
+  /** ajv's one-line description of the last failure of `validate`. */
+  describeErrors(validate: ValidateFunction): string {
+    return this.validators.describe(validate);
+  }
+
+  /** The named examples of a response (first media type first), or a named one. */
+  responseExamples(operationId: string, status: number): Example[] {
+    return examplesOf(this.response(operationId, status)?.content);
+  }
+
+  /** The named examples of the operation's request body. */
+  requestExamples(operationId: string): Example[] {
+    return examplesOf(this.operation(operationId).object.requestBody?.content);
+  }
+}
+
+function examplesOf(content: Record<string, MediaObject> | undefined): Example[] {
+  const examples: Example[] = [];
+  for (const [mediaType, media] of Object.entries(content ?? {})) {
+    for (const [name, example] of Object.entries(media.examples ?? {})) {
+      examples.push({ name, mediaType, value: example.value });
+    }
+    if (media.example !== undefined) examples.push({ name: 'example', mediaType, value: media.example });
+  }
+  return examples;
+}

@@ -1,0 +1,24 @@
+import { createMock, type Mock, type MockOptions } from '../../mocks/index.ts';
+import { createHttpServer, listen } from '../../mocks/server.ts';
+
+export interface RunningMock {
+  url: string;
+  mock: Mock;
+  close(): Promise<void>;
+}
+
+/** Serves a fresh mock on an ephemeral loopback port. */
+export async function startMock(options: MockOptions = {}): Promise<RunningMock> {
+  const mock = createMock(options);
+  const server = createHttpServer(mock);
+  const url = await listen(server, 0, '127.0.0.1');
+  return {
+    url,
+    mock,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

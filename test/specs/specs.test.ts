@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { loadSpec } from '../../specs/loader.ts';
+import { API_NAMES, ApiSpec, apiSpec, type ApiName } from '../../specs/index.ts';
+
+/** The operations each API's notes (shared/api-notes/<api>.md) document, as `METHOD /path`. */
+const DOCUMENTED_OPERATIONS: Record<ApiName, string[]> = {
+  hoop: [
+    'GET /api/userinfo',
+    'GET /api/users',
+    'GET /api/users/{emailOrID}',
+    'POST /api/users',
+    'PUT /api/users/{emailOrID}',
+    'DELETE /api/users/{emailOrID}',
+    'PATCH /api/users/self/slack',
+    'GET /api/users/groups',
+    'POST /api/users/groups',
+    'DELETE /api/users/groups/{name}',
+  ],
+  amani: [
+    'POST /api/v2/user/login',
+    'POST /api/v2/token/refresh/',
+    'POST /api/v2/user',
+    'GET /api/v2/group',
+    'PATCH /api/v2/user/{user_uuid}',
+  ],
+  haplo: [
+    'POST /api/v0-user/create',
+    'GET /api/v0-user/id/{id}',
+    'GET /api/v0-user/id',
+    'POST /api/v0-user/id/{id}',
+    'POST /api/v0-user/id',
+    'POST /api/v0-user/enable/{id}',
+    'GET /api/v0-user/group/{groupcode}',
+    'GET /api/v0-user/find-by-tag',
+  ],
+};
+
+/** Every named example of a spec, with the validator the shared loader compiles for it. */
+function examplesOf(spec: ApiSpec) {
+  const found: Array<{ where: string; value: unknown; validate: (value: unknown) => boolean }> = [];
+  for (const operation of spec.operations) {
+    const request = operation.object.requestBody?.content['application/json'];
+    for (const example of spec.requestExamples(operation.id)) {
+      const validate = spec.validator(request!.schema!, 'request');
+      found.push({ where: `${operation.id} request ${example.name}`, value: example.value, validate: (v) => validate(v) });
+    }
+    for (const status of operation.statuses) {
+      for (const example of spec.responseExamples(operation.id, Number(status))) {
+        const validate = spec.responseValidator(operation.id, Number(status), example.mediaType);
+        if (validate) found.push({ where: `${operation.id} ${status} ${example.mediaType} ${example.name}`, value: example.value, validate: (v) => validate(v) });
+      }
+    }
+  }
+  return found;
+}
+
+describe.each(API_NAMES)('%s spec', (api) => {
+  it('is valid OpenAPI according to swagger-parser', async () => {
+    await expect(loadSpec(api)).resolves.toHaveProperty('paths');
+  });
+
+  it('covers every operation the api-notes document', () => {
+    const operations = apiSpec(api).operations.map((operation) => `${operation.method} ${operation.path}`);
+    for (const documented of DOCUMENTED_OPERATIONS[api]) expect(operations).toContain(documented);
+  });
+
+  it('declares who may call each operation', () => {
+    for (const operation of apiSpec(api).operations) expect(['none', 'any', 'admin']).toContain(operation.requiredRole);
+  });
+
+  it('has a named example for every request body and every response with content', () => {
+    const spec = apiSpec(api);
+    for (const operation of spec.operations) {
+      if (operation.object.requestBody) expect(spec.requestExamples(operation.id), `${operation.id} request`).not.toHaveLength(0);
+      for (const status of operation.statuses) {
+        const mediaTypes = spec.responseMediaTypes(operation.id, Number(status));
+        const examples = spec.responseExamples(operation.id, Number(status));
+        for (const mediaType of mediaTypes) {
+          expect(examples.map((example) => example.mediaType), `${operation.id} ${status} ${mediaType}`).toContain(mediaType);
+        }
+      }
+    }
+  });
+
+  it('has every example valid against its schema', () => {
+    const invalid = examplesOf(apiSpec(api)).filter((example) => !example.validate(example.value)).map((example) => example.where);
+    expect(invalid).toEqual([]);
+  });
+
+  it('rejects a deliberately wrong example', () => {
+    // The same check, run on a copy of the spec with one success example broken, must fail.
+    const document = structuredClone(apiSpec(api).document);
+    const broken = new ApiSpec(api, document);
+    const target = examplesOf(broken).find((example) => /\s2\d\d\s/.test(example.where) && typeof example.value === 'object' && example.value !== null);
+    expect(target, 'a success example to break').toBeDefined();
+    const value = target!.value as Record<string, unknown>;
+    for (const key of Object.keys(value)) value[key] = Symbol.for('not JSON') as never;
+    expect(target!.validate(target!.value)).toBe(false);
+  });
+});
