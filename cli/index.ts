@@ -1,6 +1,6 @@
 #!/usr/bin/env node
+// The `usermock` command. Each subcommand loads its own modules, so `serve` starts without the checker.
 import { Command, InvalidArgumentError } from 'commander';
-import { serve } from './serve.ts';
 
 const integer = (value: string): number => {
   const number = Number(value);
@@ -22,6 +22,28 @@ program
   .option('--users <n>', 'users seeded per API', integer)
   .option('--state-file <file>', 'load state from this file and make every write durable in it')
   .option('--latency <ms|min-max>', 'delay every answer by a fixed or random time')
-  .action(serve);
+  .action(async (options) => (await import('./serve.ts')).serve(options));
+
+program
+  .command('check')
+  .description('check that a live server honours an API spec; exit 0 conformant, 1 failures found, 2 usage error or unreachable')
+  .argument('<api>', 'hoop, amani or haplo')
+  .requiredOption('--base-url <origin>', 'the server, e.g. http://127.0.0.1:4010 (documented paths are appended)')
+  .option('--auth <authorization>', 'Authorization header value of an admin caller')
+  .option('--auth-standard <authorization>', 'Authorization header value of a non-admin caller')
+  .option('--seed <n>', 'seed of the generated test data, to repeat a run exactly', integer)
+  .option('--only <checks>', 'comma-separated check names to run')
+  .option('--read-only', 'send only safe (GET) requests, for production-like targets')
+  .option('--stateless', 'skip the checks that need state to persist (for stateless mocks such as Prism)')
+  .option('--report <format=file>', 'also write junit=<file> or json=<file> (repeatable)', (value: string, all: string[]) => [...all, value], [])
+  .action(async (api, options) => (await import('./check.ts')).check(api, options));
+
+program
+  .command('checks')
+  .description('list the conformance checks and what each means')
+  .action(async () => {
+    const { CHECKS } = await import('../contracts/runner.ts');
+    for (const info of CHECKS) console.log(`${info.name.padEnd(28)} ${info.kind.padEnd(9)} ${info.meaning}`);
+  });
 
 await program.parseAsync();

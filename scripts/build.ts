@@ -10,7 +10,7 @@ await build({
   ...shared,
   platform: 'node',
   target: 'node20',
-  entryPoints: { cli: 'cli/index.ts', msw: 'mocks/msw.ts', node: 'mocks/node.ts', index: 'mocks/index.ts' },
+  entryPoints: { cli: 'cli/index.ts', msw: 'mocks/msw.ts', node: 'mocks/node.ts', index: 'mocks/index.ts', contracts: 'contracts/index.ts', 'run.suite': 'contracts/run.suite.ts' },
   outdir: 'dist',
   splitting: true,
 });

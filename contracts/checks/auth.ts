@@ -1,0 +1,64 @@
+// Checks that the server enforces who may call what.
+import { isFinding, type Finding, type RunContext } from './context.ts';
+import type { CreatedUser } from '../apis/profile.ts';
+import type { Exchange } from '../exchange.ts';
+import type { ScenarioCheck } from './stateful.ts';
+
+/** Operations a check may call: all of them, or only safe (GET) ones on a read-only run. */
+function operationsFor(context: RunContext, readOnly: boolean, roles: string[]) {
+  return context.spec.operations.filter((operation) => roles.includes(operation.requiredRole) && (!readOnly || operation.method === 'GET'));
+}
+
+/** A credential in the API's own scheme that no server issued. */
+function invalidCredential(context: RunContext): string {
+  const schemes = Object.values(context.spec.document.components?.securitySchemes ?? {});
+  if (schemes.some((scheme) => scheme.scheme === 'basic')) return `Basic ${btoa('haplo:usermock-invalid-key-0000000000')}`;
+  return 'Bearer usermock-invalid-token';
+}
+
+async function sampleUser(context: RunContext, readOnly: boolean): Promise<CreatedUser | undefined> {
+  if (readOnly) return undefined;
+  const user = await context.user('auth');
+  return isFinding(user) ? undefined : user;
+}
+
+function refused(exchange: Exchange, context: RunContext, statuses: number[], what: string): Finding | undefined {
+  const { status } = exchange.response;
+  if (statuses.includes(status) && context.spec.documentsStatus(exchange.operationId, status)) return undefined;
+  return { message: `expected a documented ${statuses.join(' or ')} ${what}, got ${status}`, exchange };
+}
+
+/** Without credentials, or with credentials no server issued, every protected operation is refused (401/403). */
+export function authRequired(readOnly: boolean): ScenarioCheck {
+  return async (context) => {
+    const user = await sampleUser(context, readOnly);
+    const findings: Finding[] = [];
+    for (const operation of operationsFor(context, readOnly, ['any', 'admin'])) {
+      const call = context.profile.sample(operation.id, user, context.data);
+      if (!call) continue;
+      for (const [auth, what] of [['none', 'without credentials'], [{ header: invalidCredential(context) }, 'with an invalid credential']] as const) {
+        const finding = refused(await context.send({ ...call, auth }), context, [401, 403], what);
+        if (finding) findings.push(finding);
+      }
+    }
+    return { findings };
+  };
+}
+
+/** A standard (non-admin) credential is refused (403) on admin-only operations. */
+export function adminRequired(readOnly: boolean): ScenarioCheck {
+  return async (context) => {
+    if (!context.client.has('standard')) return { findings: [], skipped: 'no --auth-standard credential given' };
+    const operations = operationsFor(context, readOnly, ['admin']);
+    if (operations.length === 0) return { findings: [], skipped: 'no admin-only operation to call' };
+    const user = await sampleUser(context, readOnly);
+    const findings: Finding[] = [];
+    for (const operation of operations) {
+      const call = context.profile.sample(operation.id, user, context.data);
+      if (!call) continue;
+      const finding = refused(await context.send({ ...call, auth: 'standard' }), context, [403], 'for a non-admin credential');
+      if (finding) findings.push(finding);
+    }
+    return { findings };
+  };
+}

@@ -1,0 +1,580 @@
+// Amani — users and permission groups (`/api/v2/...`), served by Django REST Framework with
+// SimpleJWT. Behaviour per specs/amani.openapi.yaml and shared/api-notes/amani.md; where both are
+// silent the mock answers as DRF, SimpleJWT and Django's auth app do by default.
+import type { ErrorObject } from 'ajv';
+import { apiSpec } from '../../specs/index.ts';
+import type { ApiModule, SeedOptions } from '../core/api.ts';
+import { isObject, json, parseJsonBody, type MockRequest, type MockResponse } from '../core/http.ts';
+import { Router } from '../core/router.ts';
+import { fieldOf, requestErrors } from '../core/validation.ts';
+
+/** The password of every seeded user. */
+export const SEEDED_PASSWORD = 'usermock-password';
+
+/** A role: a Django permission group. */
+export interface AmaniRole {
+  id: number;
+  name: string;
+  permissions: string[];
+}
+
+/** A stored user; the company is the state's, the permissions follow from the roles. */
+export interface AmaniUser {
+  id: string;
+  /** The email the user was created with; changing the email later keeps it (see the spec). */
+  username: string;
+  email: string;
+  password: string;
+  first_name: string;
+  last_name: string;
+  phone: string;
+  /** Role ids, ascending. */
+  groups: number[];
+  mfa: boolean;
+  reset_pw: boolean;
+  reset_2fa: boolean;
+  is_active: boolean;
+}
+
+interface AmaniSnapshot {
+  company: string;
+  /** Signs every token the state issues, so tokens outlive a restart from a snapshot. */
+  secret: string;
+  roles: AmaniRole[];
+  users: AmaniUser[];
+  /** Access tokens of the seeded admin and standard users. */
+  credentials: { admin: string; standard: string };
+}
+
+type TokenType = 'access' | 'refresh';
+
+/** SimpleJWT's claims, in its order. */
+interface Claims {
+  token_type: TokenType;
+  exp: number;
+  iat: number;
+  jti: string;
+  user_id: string;
+}
+
+export type TokenCheck = { ok: true; claims: Claims } | { ok: false; message: string };
+
+/** The vendor's example tokens live one hour (access) and one day (refresh). */
+const LIFETIME: Record<TokenType, number> = { access: 60 * 60, refresh: 24 * 60 * 60 };
+const JWT_HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+
+/** One company account: its roles, its users (indexed by id, email and username) and its signing key. */
+export class AmaniState {
+  readonly roles = new Map<number, AmaniRole>();
+  readonly users = new Map<string, AmaniUser>();
+  private readonly idByEmail = new Map<string, string>();
+  private readonly idByUsername = new Map<string, string>();
+
+  private constructor(
+    readonly company: string,
+    private readonly secret: string,
+    readonly credentials: AmaniSnapshot['credentials'],
+  ) {}
+
+  static fromJSON(snapshot: AmaniSnapshot): AmaniState {
+    const state = new AmaniState(snapshot.company, snapshot.secret, snapshot.credentials);
+    for (const role of snapshot.roles) state.roles.set(role.id, role);
+    for (const user of snapshot.users) state.put(user);
+    return state;
+  }
+
+  toJSON(): AmaniSnapshot {
+    return { company: this.company, secret: this.secret, roles: [...this.roles.values()], users: [...this.users.values()], credentials: this.credentials };
+  }
+
+  find(id: string): AmaniUser | undefined {
+    return this.users.get(id);
+  }
+
+  findByEmail(email: string): AmaniUser | undefined {
+    const id = this.idByEmail.get(normalizeEmail(email));
+    return id === undefined ? undefined : this.users.get(id);
+  }
+
+  /** Login lookup: Django's ModelBackend matches the username exactly. */
+  findByUsername(username: string): AmaniUser | undefined {
+    const id = this.idByUsername.get(username);
+    return id === undefined ? undefined : this.users.get(id);
+  }
+
+  /** Stores a new or changed user (pass a new object: the old one's index entries are dropped). */
+  put(user: AmaniUser): void {
+    const previous = this.users.get(user.id);
+    if (previous) {
+      this.idByEmail.delete(previous.email);
+      this.idByUsername.delete(previous.username);
+    }
+    this.users.set(user.id, user);
+    this.idByEmail.set(user.email, user.id);
+    this.idByUsername.set(user.username, user.id);
+  }
+
+  /**
+   * Whether a user other than `exceptId` holds this email, as email or as username. Emails compare
+   * as Django's `normalize_email` stores them (domain case-insensitive, local part exact, as the
+   * database's unique index compares); the username check turns what would be Django's
+   * IntegrityError on the username column into the same 400.
+   */
+  emailTaken(email: string, exceptId?: string): boolean {
+    const key = normalizeEmail(email);
+    return [this.idByEmail.get(key), this.idByUsername.get(key)].some((id) => id !== undefined && id !== exceptId);
+  }
+
+  rolesOf(user: AmaniUser): AmaniRole[] {
+    return user.groups.flatMap((id) => this.roles.get(id) ?? []);
+  }
+
+  /** The union of the user's roles' permissions, sorted. */
+  permissionsOf(user: AmaniUser): string[] {
+    return [...new Set(this.rolesOf(user).flatMap((role) => role.permissions))].sort();
+  }
+
+  /** A user as create and update answer it: roles expanded, never the password. */
+  present(user: AmaniUser): Record<string, unknown> {
+    return {
+      id: user.id,
+      first_name: user.first_name,
+      username: user.username,
+      last_name: user.last_name,
+      phone: user.phone,
+      email: user.email,
+      company: this.company,
+      groups: this.rolesOf(user),
+      mfa: user.mfa,
+      reset_pw: user.reset_pw,
+      reset_2fa: user.reset_2fa,
+      is_active: user.is_active,
+      permissions: this.permissionsOf(user),
+    };
+  }
+
+  /** A fresh token for the user, valid for SimpleJWT's lifetime of its type from now. */
+  issue(user: AmaniUser, type: TokenType): string {
+    const iat = now();
+    return signToken(this.secret, { token_type: type, exp: iat + LIFETIME[type], iat, jti: crypto.randomUUID().replaceAll('-', ''), user_id: user.id });
+  }
+
+  /** Checks a token as SimpleJWT does: signature and expiry first, then the token type. */
+  verify(token: string, type: TokenType): TokenCheck {
+    const invalid = { ok: false, message: 'Token is invalid or expired' } as const;
+    const [header, payload, signature, ...rest] = token.split('.');
+    if (rest.length > 0 || signature !== digest(this.secret, `${header}.${payload}`)) return invalid;
+    const claims = decodeClaims(payload!);
+    if (!isObject(claims) || typeof claims.exp !== 'number' || claims.exp <= now()) return invalid;
+    if (claims.token_type !== type) return { ok: false, message: 'Token has wrong type' };
+    return { ok: true, claims: claims as unknown as Claims };
+  }
+}
+
+/** Django's `BaseUserManager.normalize_email`: the domain is lower-cased, the local part kept. */
+function normalizeEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at < 0 ? email : email.slice(0, at) + email.slice(at).toLowerCase();
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+function signToken(secret: string, claims: Claims): string {
+  const signed = `${JWT_HEADER}.${base64url(JSON.stringify(claims))}`;
+  return `${signed}.${digest(secret, signed)}`;
+}
+
+/**
+ * A keyed 256-bit digest in place of HS256's HMAC: signing has to be synchronous and run in
+ * browsers (Web Crypto's HMAC is neither), and the mock only needs to recognise its own tokens.
+ */
+function digest(secret: string, input: string): string {
+  const text = `${secret}.${input}`;
+  let bytes = '';
+  for (let lane = 0; lane < 8; lane++) {
+    let hash = Math.imul(lane + 1, 0x9e3779b9) ^ 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+    hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+    hash ^= hash >>> 16;
+    for (let shift = 24; shift >= 0; shift -= 8) bytes += String.fromCharCode((hash >>> shift) & 0xff);
+  }
+  return base64url(bytes);
+}
+
+/** base64url of a binary (or ASCII) string, unpadded as in JWTs. */
+function base64url(binary: string): string {
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function decodeClaims(segment: string): unknown {
+  try {
+    return JSON.parse(atob(segment.replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    return undefined; // a token forged with the signing key from a state dump can carry anything
+  }
+}
+
+type TextRule = { name: string; kind: 'text'; blank: boolean; trim: boolean; maxLength?: number };
+type Rule = TextRule | { name: string; kind: 'roles' };
+type Converted = { ok: true; value: unknown } | { ok: false; message: string };
+type Deserialized = { data: Record<string, unknown> } | { errors: Record<string, string[]> };
+
+// Serializer fields in declaration order, which is the order of DRF's error keys. Passwords keep
+// their spaces, as SimpleJWT's login field reads them, so the password set is the one that logs in.
+const USER_RULES: Rule[] = [
+  { name: 'email', kind: 'text', blank: false, trim: true, maxLength: 254 }, // Django's EmailField
+  { name: 'password', kind: 'text', blank: false, trim: false },
+  { name: 'first_name', kind: 'text', blank: true, trim: true, maxLength: 150 }, // AbstractUser
+  { name: 'last_name', kind: 'text', blank: true, trim: true, maxLength: 150 },
+  { name: 'phone', kind: 'text', blank: true, trim: true },
+  { name: 'groups', kind: 'roles' },
+];
+const LOGIN_RULES: Rule[] = [
+  { name: 'username', kind: 'text', blank: false, trim: true },
+  { name: 'password', kind: 'text', blank: false, trim: false },
+];
+const REFRESH_RULES: Rule[] = [{ name: 'refresh', kind: 'text', blank: false, trim: true }];
+
+/** The parsed body: JSON, or form fields (DRF's default parsers; the vendor's Web SDK logs in with a form). */
+function readInput(request: MockRequest): { data: unknown } | { response: MockResponse } {
+  if (!request.body) return { data: {} }; // DRF reads an absent body as no fields
+  const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType === 'application/x-www-form-urlencoded') return { data: formFields(request.body) };
+  const parsed = parseJsonBody(request.body);
+  return parsed.ok ? { data: parsed.value } : { response: detail(400, `JSON parse error - ${parsed.error}`) };
+}
+
+/** Form fields as DRF's QueryDict gives them: the last value of a field, every value of a list field. */
+function formFields(body: string): Record<string, unknown> {
+  const params = new URLSearchParams(body);
+  return Object.fromEntries([...new Set(params.keys())].map((key) => [key, key === 'groups' ? params.getAll(key) : params.getAll(key).at(-1)]));
+}
+
+/**
+ * Runs a body through the serializer's fields. DRF's own conversions (types, blanks, role ids,
+ * uniqueness) come first; the spec's request schema then decides what is required and what is an
+ * email address, so an accepted email always satisfies the response schema too.
+ */
+function deserialize(operationId: string, rules: Rule[], input: unknown, state: AmaniState, emailTaken?: (email: string) => boolean): Deserialized {
+  if (!isObject(input)) {
+    const message = input === null ? 'No data provided' : `Invalid data. Expected a dictionary, but got ${pythonType(input)}.`;
+    return { errors: { non_field_errors: [message] } };
+  }
+  const data: Record<string, unknown> = {};
+  const errors = new Map<string, string[]>();
+  for (const rule of rules) {
+    if (!Object.hasOwn(input, rule.name)) continue;
+    const converted = rule.kind === 'text' ? toText(rule, input[rule.name]) : toRoleIds(input[rule.name], state);
+    if (!converted.ok) {
+      errors.set(rule.name, [converted.message]);
+      continue;
+    }
+    data[rule.name] = converted.value;
+    if (rule.kind === 'text') {
+      const messages = textValidators(rule, converted.value as string, emailTaken);
+      if (messages.length > 0) errors.set(rule.name, messages);
+    }
+  }
+  for (const error of requestErrors('amani', operationId, data)) {
+    const field = fieldOf(error);
+    if (Object.hasOwn(input, field) && !Object.hasOwn(data, field)) continue; // DRF stops at a failed conversion
+    errors.set(field, [...(errors.get(field) ?? []), schemaMessage(error)]);
+  }
+  if (errors.size === 0) return { data };
+  const order = (field: string) => {
+    const index = rules.findIndex((rule) => rule.name === field);
+    return index < 0 ? rules.length : index;
+  };
+  return { errors: Object.fromEntries([...errors].sort(([a], [b]) => order(a) - order(b))) };
+}
+
+function fail(message: string): Converted {
+  return { ok: false, message };
+}
+
+/** DRF's CharField: numbers are taken as their text, other non-strings refused. */
+function toText(rule: TextRule, value: unknown): Converted {
+  if (value === null) return fail('This field may not be null.');
+  if (typeof value === 'string' && (rule.trim ? value.trim() : value) === '') {
+    return rule.blank ? { ok: true, value: '' } : fail('This field may not be blank.');
+  }
+  if (typeof value !== 'string' && typeof value !== 'number') return fail('Not a valid string.');
+  const text = String(value);
+  return { ok: true, value: rule.trim ? text.trim() : text };
+}
+
+/** The validators DRF runs on a converted text field, every one of them, in its order. */
+function textValidators(rule: TextRule, value: string, emailTaken?: (email: string) => boolean): string[] {
+  const messages: string[] = [];
+  if (rule.name === 'email' && emailTaken?.(value)) messages.push('user with this email already exists.');
+  if (rule.maxLength !== undefined && [...value].length > rule.maxLength) messages.push(`Ensure this field has no more than ${rule.maxLength} characters.`);
+  if (value.includes('\0')) messages.push('Null characters are not allowed.');
+  return messages;
+}
+
+/**
+ * DRF's ManyRelatedField of PrimaryKeyRelatedFields: any iterable but a string (a dict gives its
+ * keys), each item a pk Django's integer lookup accepts, the first bad item answering for all.
+ */
+function toRoleIds(value: unknown, state: AmaniState): Converted {
+  if (value === null) return fail('This field may not be null.');
+  if (typeof value !== 'object') return fail(`Expected a list of items but got type "${pythonType(value)}".`);
+  const items = Array.isArray(value) ? value : Object.keys(value);
+  const ids = new Set<number>();
+  for (const item of items) {
+    const id = item === null ? null : roleIdOf(item);
+    if (id === undefined) return fail(`Incorrect type. Expected pk value, received ${pythonType(item)}.`);
+    if (id === null || !state.roles.has(id)) return fail(`Invalid pk "${item === null ? 'None' : String(item)}" - object does not exist.`);
+    ids.add(id);
+  }
+  return { ok: true, value: [...ids].sort((a, b) => a - b) };
+}
+
+/** What Python's `int()` makes of a pk (Django's lookup calls it), or undefined when it raises. */
+function roleIdOf(item: unknown): number | undefined {
+  if (typeof item === 'number') return Math.trunc(item);
+  if (typeof item === 'string' && /^\s*[+-]?\d+\s*$/.test(item)) return Number(item);
+  return undefined;
+}
+
+function schemaMessage(error: ErrorObject): string {
+  if (error.keyword === 'required') return 'This field is required.';
+  if (error.keyword === 'format' && error.params.format === 'email') return 'Enter a valid email address.';
+  return 'Enter a valid value.'; // Django's generic validator message, for constraints the spec may add
+}
+
+/** The Python type name DRF puts in its messages. */
+function pythonType(value: unknown): string {
+  if (value === null) return 'NoneType';
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'string') return 'str';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  return 'dict';
+}
+
+const detail = (status: number, message: string) => json(status, { detail: message });
+
+/** Every 401 carries SimpleJWT's challenge. */
+function unauthorized(body: Record<string, unknown>): MockResponse {
+  const response = json(401, body);
+  response.headers['www-authenticate'] = 'Bearer realm="api"';
+  return response;
+}
+
+/** The caller of a bearer-token call, or SimpleJWT's (or DRF's) refusal. */
+function authenticate(request: MockRequest, state: AmaniState): { user: AmaniUser } | { response: MockResponse } {
+  // SimpleJWT ignores a header without the `Bearer` keyword; DRF then finds nobody logged in.
+  const parts = (request.headers.authorization ?? '').split(/\s+/).filter(Boolean);
+  if (parts[0] !== 'Bearer') return { response: unauthorized({ detail: 'Authentication credentials were not provided.' }) };
+  if (parts.length !== 2) {
+    return { response: unauthorized({ detail: 'Authorization header must contain two space-delimited values', code: 'bad_authorization_header' }) };
+  }
+  const check = state.verify(parts[1]!, 'access');
+  if (!check.ok) {
+    return {
+      response: unauthorized({
+        detail: 'Given token not valid for any token type',
+        code: 'token_not_valid',
+        messages: [{ token_class: 'AccessToken', token_type: 'access', message: check.message }],
+      }),
+    };
+  }
+  const user = state.find(check.claims.user_id);
+  if (!user) return { response: unauthorized({ detail: 'User not found', code: 'user_not_found' }) };
+  if (!user.is_active) return { response: unauthorized({ detail: 'User is inactive', code: 'user_inactive' }) };
+  return { user };
+}
+
+interface Context {
+  state: AmaniState;
+  request: MockRequest;
+}
+
+type UserFields = Partial<Pick<AmaniUser, 'email' | 'password' | 'first_name' | 'last_name' | 'phone' | 'groups'>>;
+
+const router = new Router<Context>()
+  .on('POST', '/api/v2/user/login', 'login', ({ state, request }) => {
+    const input = readInput(request);
+    if ('response' in input) return input.response;
+    const result = deserialize('login', LOGIN_RULES, input.data, state);
+    if ('errors' in result) return json(400, result.errors);
+    const { username, password } = result.data as { username: string; password: string };
+    const user = state.findByUsername(username);
+    // Django's ModelBackend refuses an inactive user exactly as it refuses a wrong password.
+    if (!user || user.password !== password || !user.is_active) return unauthorized({ detail: 'No active account found with the given credentials' });
+    return json(200, {
+      id: user.id,
+      username: user.username,
+      first_name: user.first_name,
+      last_name: user.last_name,
+      phone: user.phone,
+      refresh: state.issue(user, 'refresh'),
+      access: state.issue(user, 'access'),
+      groups: state.rolesOf(user),
+      company_id: state.company,
+      permissions: state.permissionsOf(user),
+    });
+  })
+  .on('POST', '/api/v2/token/refresh/', 'refreshToken', ({ state, request }) => {
+    const input = readInput(request);
+    if ('response' in input) return input.response;
+    const result = deserialize('refreshToken', REFRESH_RULES, input.data, state);
+    if ('errors' in result) return json(400, result.errors);
+    const check = state.verify(result.data.refresh as string, 'refresh');
+    if (!check.ok) return unauthorized({ detail: check.message, code: 'token_not_valid' });
+    const user = state.find(check.claims.user_id);
+    if (!user?.is_active) return unauthorized({ detail: 'No active account found for the given token.' });
+    return json(200, { access: state.issue(user, 'access') });
+  })
+  .on('POST', '/api/v2/user', 'createUser', ({ state, request }) => {
+    const input = readInput(request);
+    if ('response' in input) return input.response;
+    const result = deserialize('createUser', USER_RULES, input.data, state, (email) => state.emailTaken(email));
+    if ('errors' in result) return json(400, result.errors);
+    const fields = result.data as UserFields & Pick<AmaniUser, 'email' | 'password'>;
+    const email = normalizeEmail(fields.email);
+    const user: AmaniUser = {
+      id: crypto.randomUUID(),
+      username: email,
+      email,
+      password: fields.password,
+      first_name: fields.first_name ?? '',
+      last_name: fields.last_name ?? '',
+      phone: fields.phone ?? '',
+      groups: fields.groups ?? [],
+      mfa: false,
+      reset_pw: false,
+      reset_2fa: false,
+      is_active: true,
+    };
+    state.put(user);
+    return json(201, state.present(user));
+  })
+  .on('PATCH', '/api/v2/user/{user_uuid}', 'updateUser', ({ state, request }, { user_uuid }) => {
+    // DRF looks the user up before it reads the body.
+    const user = state.find(user_uuid!);
+    if (!user) return detail(404, 'Not found.');
+    const input = readInput(request);
+    if ('response' in input) return input.response;
+    const result = deserialize('updateUser', USER_RULES, input.data, state, (email) => state.emailTaken(email, user.id));
+    if ('errors' in result) return json(400, result.errors);
+    const { email, ...fields } = result.data as UserFields;
+    const updated: AmaniUser = { ...user, ...fields, ...(email === undefined ? {} : { email: normalizeEmail(email) }) };
+    state.put(updated);
+    return json(200, state.present(updated));
+  })
+  .on('GET', '/api/v2/group', 'listGroups', ({ state }) => json(200, [...state.roles.values()].sort((a, b) => a.id - b.id)));
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** The operations served at a path, whatever their method. */
+function operationsAt(path: string): string[] {
+  return METHODS.flatMap((method) => {
+    const match = router.match(method, path);
+    return match.kind === 'route' ? [match.operationId] : [];
+  });
+}
+
+const isOpen = (operationId: string) => apiSpec('amani').operation(operationId).requiredRole === 'none';
+
+/** Whether the user holds the permission the spec's `x-required-permission` names for the operation. */
+function permitted(state: AmaniState, user: AmaniUser, operationId: string): boolean {
+  const permission = apiSpec('amani').operation(operationId).object['x-required-permission'];
+  return typeof permission !== 'string' || state.permissionsOf(user).includes(permission);
+}
+
+/** Fixed roles; ids 2–4 are the ones the spec's examples show. */
+const ROLES: AmaniRole[] = [
+  { id: 1, name: 'Viewer', permissions: ['view_user', 'view_group'] },
+  {
+    id: 2,
+    name: 'Company Admin',
+    permissions: ['add_user', 'change_user', 'view_user', 'delete_user', 'view_group', 'view_company', 'add_profile', 'change_profile', 'view_profile'],
+  },
+  { id: 3, name: 'Company User', permissions: ['add_profile', 'change_profile', 'view_profile', 'add_document', 'view_document'] },
+  { id: 4, name: 'Auditor', permissions: ['view_user', 'view_group', 'view_profile', 'view_document'] },
+  { id: 5, name: 'Support', permissions: ['view_user', 'view_group', 'view_company', 'view_profile', 'change_profile', 'view_document'] },
+];
+const ADMIN_ROLE = 2;
+const VIEWER_ROLE = 1;
+
+// The seeded credentials are issued at a fixed time and expire in 2100, so they are the same for
+// a seed and valid in every session, whenever the mock runs.
+const CREDENTIALS_ISSUED_AT = Date.UTC(2025, 0, 1) / 1000;
+const CREDENTIALS_EXPIRE_AT = Date.UTC(2100, 0, 1) / 1000;
+
+function seed({ faker, users }: SeedOptions): AmaniState {
+  const company = faker.string.uuid();
+  const secret = faker.string.alphanumeric(50); // the length of a Django SECRET_KEY
+  const seeded: AmaniUser[] = [];
+  const emails = new Set<string>();
+  const roleIds = ROLES.map((role) => role.id).filter((id) => id !== ADMIN_ROLE);
+  // The two credentials need their users, so there are always at least two.
+  for (let i = 0; i < Math.max(users, 2); i++) {
+    const firstName = faker.person.firstName();
+    const lastName = faker.person.lastName();
+    const local = `${firstName}.${lastName}`.toLowerCase().normalize('NFKD').replace(/[^a-z0-9.-]/g, '');
+    let email = `${local}@example.com`;
+    for (let n = 2; emails.has(email); n++) email = `${local}${n}@example.com`;
+    emails.add(email);
+    seeded.push({
+      id: faker.string.uuid(),
+      username: email,
+      email,
+      password: SEEDED_PASSWORD,
+      first_name: firstName,
+      last_name: lastName,
+      phone: faker.helpers.maybe(() => `+905${faker.string.numeric(9)}`, { probability: 0.8 }) ?? '',
+      groups: i === 0 ? [ADMIN_ROLE] : i === 1 ? [VIEWER_ROLE] : faker.helpers.arrayElements(roleIds, { min: 0, max: 2 }).sort((a, b) => a - b),
+      mfa: faker.datatype.boolean({ probability: 0.3 }),
+      reset_pw: faker.datatype.boolean({ probability: 0.1 }),
+      reset_2fa: faker.datatype.boolean({ probability: 0.05 }),
+      is_active: i < 2 || faker.datatype.boolean({ probability: 0.9 }),
+    });
+  }
+  const credential = (user: AmaniUser) =>
+    signToken(secret, {
+      token_type: 'access',
+      exp: CREDENTIALS_EXPIRE_AT,
+      iat: CREDENTIALS_ISSUED_AT,
+      jti: faker.string.hexadecimal({ length: 32, casing: 'lower', prefix: '' }),
+      user_id: user.id,
+    });
+  return AmaniState.fromJSON({
+    company,
+    secret,
+    roles: ROLES,
+    users: seeded,
+    credentials: { admin: credential(seeded[0]!), standard: credential(seeded[1]!) },
+  });
+}
+
+export const amani: ApiModule<AmaniState> = {
+  name: 'amani',
+  owns: (path) => path.startsWith('/api/v2/'),
+  seed,
+  restore: (snapshot) => AmaniState.fromJSON(snapshot as AmaniSnapshot),
+  credentials: (state) => ({ admin: `Bearer ${state.credentials.admin}`, standard: `Bearer ${state.credentials.standard}` }),
+  operationFor(method, path) {
+    const match = router.match(method, path);
+    return match.kind === 'route' ? match.operationId : undefined;
+  },
+  handle(request, state) {
+    const match = router.match(request.method, request.path);
+    // Django's URL resolver 404 in the JSON form of DRF's `Http404`.
+    if (match.kind === 'none') return detail(404, 'Not found.');
+    // DRF authenticates and checks permissions before it looks for the method's handler.
+    const open = match.kind === 'route' ? isOpen(match.operationId) : operationsAt(request.path).some(isOpen);
+    if (!open) {
+      const caller = authenticate(request, state);
+      if ('response' in caller) return caller.response;
+      if (match.kind === 'route' && !permitted(state, caller.user, match.operationId)) {
+        return detail(403, 'You do not have permission to perform this action.');
+      }
+    }
+    if (match.kind === 'wrong-method') return detail(405, `Method "${request.method}" not allowed.`);
+    return match.handler({ state, request }, match.params);
+  },
+};
