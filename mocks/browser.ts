@@ -1,7 +1,7 @@
 import { setupWorker, type SetupWorker } from 'msw/browser';
 import type { MockOptions } from './core/mock.ts';
 import { createMock } from './index.ts';
-import { createHandlers, handlers } from './msw.ts';
+import { createHandlers, handlers, type HandlerOptions } from './msw.ts';
 
 export * from './msw.ts';
 
@@ -9,7 +9,7 @@ export * from './msw.ts';
 export const worker: SetupWorker = setupWorker(...handlers);
 
 /** A separate worker with its own mock (own seed, own state). */
-export function createMockWorker(options: MockOptions = {}): { worker: SetupWorker; mock: ReturnType<typeof createMock> } {
+export function createMockWorker(options: MockOptions = {}, handlerOptions: HandlerOptions = {}): { worker: SetupWorker; mock: ReturnType<typeof createMock> } {
   const mock = createMock(options);
-  return { worker: setupWorker(...createHandlers(mock)), mock };
+  return { worker: setupWorker(...createHandlers(mock, handlerOptions)), mock };
 }

@@ -1,4 +1,5 @@
 import { amani } from './apis/amani.ts';
+import { haplo } from './apis/haplo.ts';
 import { hoop } from './apis/hoop.ts';
 import type { ApiModule } from './core/api.ts';
 import { Mock, type MockOptions } from './core/mock.ts';
@@ -8,7 +9,7 @@ export type { Credentials, ApiModule } from './core/api.ts';
 export type { MockRequest, MockResponse } from './core/http.ts';
 
 /** Every API the mock serves, in the order the core tries them. */
-export const API_MODULES: readonly ApiModule[] = [hoop as ApiModule, amani as ApiModule];
+export const API_MODULES: readonly ApiModule[] = [hoop as ApiModule, amani as ApiModule, haplo as ApiModule];
 
 /** A mock of all three APIs on one origin, seeded with deterministic faker data. */
 export function createMock(options: MockOptions = {}): Mock {

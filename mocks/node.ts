@@ -1,7 +1,7 @@
 import { setupServer, type SetupServer } from 'msw/node';
 import type { MockOptions } from './core/mock.ts';
 import { createMock } from './index.ts';
-import { createHandlers, handlers } from './msw.ts';
+import { createHandlers, handlers, type HandlerOptions } from './msw.ts';
 
 export * from './msw.ts';
 
@@ -9,7 +9,7 @@ export * from './msw.ts';
 export const server: SetupServer = setupServer(...handlers);
 
 /** A separate MSW server with its own mock (own seed, own state). */
-export function createMockServer(options: MockOptions = {}): { server: SetupServer; mock: ReturnType<typeof createMock> } {
+export function createMockServer(options: MockOptions = {}, handlerOptions: HandlerOptions = {}): { server: SetupServer; mock: ReturnType<typeof createMock> } {
   const mock = createMock(options);
-  return { server: setupServer(...createHandlers(mock)), mock };
+  return { server: setupServer(...createHandlers(mock, handlerOptions)), mock };
 }

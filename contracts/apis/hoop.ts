@@ -81,11 +81,12 @@ export function hoopProfile(): ApiProfile {
     };
     return calls[operationId];
   },
-  cleanup({ operationId, request, response }) {
-    if (response.status !== 201 || request.body === undefined) return undefined;
-    const sent = JSON.parse(request.body) as { email?: string; name?: string };
-    if (operationId === 'createUser') return profile.remove!.call({ key: String(sent.email), sent });
-    if (operationId === 'createGroup') return { operationId: 'deleteGroup', method: 'DELETE', path: `/api/users/groups/${encodeURIComponent(String(sent.name))}`, auth: 'admin' };
+  cleanup({ operationId, response }) {
+    const created = response.status === 201 ? (response.json as { email?: unknown; name?: unknown } | undefined) : undefined;
+    if (operationId === 'createUser' && typeof created?.email === 'string') return profile.remove!.call({ key: created.email, sent: {} });
+    if (operationId === 'createGroup' && typeof created?.name === 'string') {
+      return { operationId: 'deleteGroup', method: 'DELETE', path: `/api/users/groups/${encodeURIComponent(created.name)}`, auth: 'admin' };
+    }
     return undefined;
   },
 };

@@ -1,6 +1,6 @@
 // Checks that look at one response at a time, whatever request produced it. Each returns what
 // is wrong (a sentence: what was expected, what came back) or undefined.
-import type { ApiSpec } from '../../specs/index.ts';
+import type { ApiName, ApiSpec } from '../../specs/index.ts';
 import type { Schema } from '../../specs/schema.ts';
 import type { Exchange } from '../exchange.ts';
 
@@ -55,8 +55,8 @@ export const errorShapeConformance: ResponseCheck = (exchange, spec) => {
 };
 
 /** Haplo's envelope: `success` is true exactly for 2xx, a failure carries `error.message`, `kind` is always set. */
-export const haploEnvelopeConsistency: ResponseCheck = ({ response }, spec) => {
-  if (spec.name !== 'haplo' || !isRecord(response.json)) return undefined;
+export const haploEnvelopeConsistency: ResponseCheck = ({ response }) => {
+  if (!isRecord(response.json)) return undefined;
   const { success, kind, error } = response.json;
   if (typeof kind !== 'string' || kind === '') return 'expected a non-empty string `kind`';
   const ok = response.status < 300;
@@ -67,7 +67,6 @@ export const haploEnvelopeConsistency: ResponseCheck = ({ response }, spec) => {
 
 /** hoop users' `role` and `status` are within the spec's enums. */
 export const hoopEnumConformance: ResponseCheck = ({ response }, spec) => {
-  if (spec.name !== 'hoop') return undefined;
   const users = Array.isArray(response.json) ? response.json : [response.json];
   const schemas = (spec.document as { components?: { schemas?: Record<string, Schema> } }).components?.schemas ?? {};
   const roles = (schemas['openapi.User']?.properties as Record<string, Schema> | undefined)?.role?.enum as unknown[] | undefined;
@@ -80,15 +79,15 @@ export const hoopEnumConformance: ResponseCheck = ({ response }, spec) => {
   return undefined;
 };
 
-/** The response checks, by the names `--only` takes, each with its one-line meaning. */
-export const RESPONSE_CHECKS: Record<string, { check: ResponseCheck; meaning: string }> = {
+/** The response checks, by the names `--only` takes, each with its one-line meaning (and the APIs it is about, if not all). */
+export const RESPONSE_CHECKS: Record<string, { check: ResponseCheck; meaning: string; apis?: ApiName[] }> = {
   not_a_server_error: { check: notAServerError, meaning: 'no request gets a 5xx' },
   status_code_conformance: { check: statusCodeConformance, meaning: 'every status is documented for its operation' },
   content_type_conformance: { check: contentTypeConformance, meaning: 'every body has a documented content type' },
   response_schema_conformance: { check: responseSchemaConformance, meaning: "every body matches its status's schema" },
   error_shape_conformance: { check: errorShapeConformance, meaning: "every error body has the API's error shape" },
-  haplo_envelope_consistency: { check: haploEnvelopeConsistency, meaning: 'Haplo success/kind/error agree with the status' },
-  hoop_enum_conformance: { check: hoopEnumConformance, meaning: 'hoop role and status are within their enums' },
+  haplo_envelope_consistency: { check: haploEnvelopeConsistency, meaning: 'Haplo success/kind/error agree with the status', apis: ['haplo'] },
+  hoop_enum_conformance: { check: hoopEnumConformance, meaning: 'hoop role and status are within their enums', apis: ['hoop'] },
 };
 
 const errorSchemaCache = new WeakMap<ApiSpec, Map<string, Schema[]>>();

@@ -1,0 +1,138 @@
+// What the behaviour core adds to every API: control endpoints, sessions, Prefer, latency, CORS.
+import request from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { HoopState } from '../../mocks/apis/hoop.ts';
+import { expectConformant } from '../helpers/conformance.ts';
+import { startMock, type RunningMock } from '../helpers/server.ts';
+
+let running: RunningMock;
+beforeAll(async () => {
+  running = await startMock({ users: 5, seed: 42 });
+});
+afterAll(() => running.close());
+beforeEach(() => running.mock.reset());
+
+const api = () => request(running.url);
+const admin = () => running.mock.credentials().hoop.admin;
+
+describe('control endpoints', () => {
+  it('publishes the credentials of every API', async () => {
+    const answer = await api().get('/__usermock/credentials');
+    expect(answer.status).toBe(200);
+    expect(Object.keys(answer.body).sort()).toEqual(['amani', 'haplo', 'hoop']);
+    for (const credentials of Object.values(answer.body) as Array<{ admin: string; standard: string }>) {
+      expect(credentials.admin).toMatch(/^(Bearer|Basic) \S+$/);
+      expect(credentials.standard).toMatch(/^(Bearer|Basic) \S+$/);
+      expect(credentials.admin).not.toBe(credentials.standard);
+    }
+    expect((await api().get('/api/users').set('Authorization', answer.body.hoop.admin)).status).toBe(200);
+  });
+
+  it('resets to the seeded state', async () => {
+    await api().post('/api/users').set('Authorization', admin()).send({ email: 'gone@example.com' });
+    expect((await api().get('/api/users/gone@example.com').set('Authorization', admin())).status).toBe(200);
+    expect((await api().post('/__usermock/reset')).status).toBe(204);
+    expect((await api().get('/api/users/gone@example.com').set('Authorization', admin())).status).toBe(404);
+  });
+
+  it('shows the state as a snapshot', async () => {
+    await api().post('/api/users').set('Authorization', admin()).send({ email: 'snap@example.com' });
+    const state = await api().get('/__usermock/state');
+    expect(state.body).toMatchObject({ usermock: 1, seed: 42, users: 5 });
+    expect(state.body.sessions.default.hoop.users.map((user: { email: string }) => user.email)).toContain('snap@example.com');
+  });
+
+  it('journals method, path and status — never credentials or bodies', async () => {
+    await api().post('/api/users').set('Authorization', admin()).send({ email: 'j@example.com', password: 'hunter2hunter2' });
+    await api().get('/api/users/nobody@example.com').set('Authorization', admin());
+    const journal = (await api().get('/__usermock/requests')).body as Array<Record<string, unknown>>;
+    expect(journal.slice(-2).map(({ method, path, status }) => [method, path, status])).toEqual([
+      ['POST', '/api/users', 201],
+      ['GET', '/api/users/nobody@example.com', 404],
+    ]);
+    const text = JSON.stringify(journal);
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain(admin().slice(7));
+  });
+
+  it('answers 404 for an unknown control endpoint', async () => {
+    expect((await api().get('/__usermock/nothing')).status).toBe(404);
+  });
+});
+
+describe('sessions', () => {
+  it('give each x-usermock-session its own copy of the seeded state', async () => {
+    const create = (session: string) =>
+      api().post('/api/users').set('Authorization', admin()).set('x-usermock-session', session).send({ email: 'twin@example.com' });
+    expect((await create('a')).status).toBe(201);
+    expect((await create('b')).status).toBe(201);
+    expect((await create('a')).status).toBe(409);
+    expect((await api().get('/api/users/twin@example.com').set('Authorization', admin())).status).toBe(404);
+    const inA = await api().get('/__usermock/requests').set('x-usermock-session', 'a');
+    expect(inA.body.every((entry: { session: string }) => entry.session === 'a')).toBe(true);
+    await api().post('/__usermock/reset').set('x-usermock-session', 'a');
+    expect((await create('a')).status).toBe(201);
+    expect((await create('b')).status).toBe(409);
+  });
+
+  it('are seeded the same way: same seed, same data', async () => {
+    const other = await startMock({ users: 5, seed: 42 });
+    const different = await startMock({ users: 5, seed: 43 });
+    try {
+      const users = (target: RunningMock) => [...target.mock.state<HoopState>('hoop').users.values()].map((user) => [user.id, user.email, user.name]);
+      expect(users(other)).toEqual(users(running));
+      expect(users(different)).not.toEqual(users(running));
+      expect(other.mock.credentials()).toEqual(running.mock.credentials());
+      expect(running.mock.state<HoopState>('hoop', 'fresh').users.size).toBe(5);
+    } finally {
+      await other.close();
+      await different.close();
+    }
+  });
+});
+
+describe('Prefer and latency', () => {
+  it('answers Prefer: code=<status> with that documented status and its example', async () => {
+    const answer = await api().get('/api/users/x@example.com').set('Authorization', admin()).set('Prefer', 'code=404');
+    expect(answer.status).toBe(404);
+    expectConformant('hoop', 'getUser', answer);
+    const created = await api().post('/api/users').set('Authorization', admin()).set('Prefer', 'code=409').send({});
+    expect(created.status).toBe(409);
+    expect(created.body.message).toMatch(/already exists/);
+  });
+
+  it('ignores Prefer: code= for a status the operation does not document', async () => {
+    const answer = await api().get('/api/users').set('Authorization', admin()).set('Prefer', 'code=418');
+    expect(answer.status).toBe(200);
+  });
+
+  it('delays by Prefer: delay=<ms> and by --latency', async () => {
+    let started = Date.now();
+    await api().get('/api/users').set('Authorization', admin()).set('Prefer', 'delay=150');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    const slow = await startMock({ users: 2, latency: { min: 120, max: 130 } });
+    try {
+      started = Date.now();
+      await request(slow.url).get('/api/users').set('Authorization', slow.mock.credentials().hoop.admin);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('CORS', () => {
+  it('answers a preflight and allows the calling origin', async () => {
+    const preflight = await api()
+      .options('/api/users')
+      .set('Origin', 'http://localhost:5173')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+    expect(preflight.headers['access-control-allow-headers']).toBe('authorization,content-type');
+    expect(preflight.headers['access-control-allow-methods']).toContain('POST');
+    const answer = await api().get('/api/users').set('Authorization', admin()).set('Origin', 'http://localhost:5173');
+    expect(answer.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+  });
+});
