@@ -249,6 +249,16 @@ describe('haplo updateUser', () => {
     expect(answer.body).toEqual({ success: true, kind: 'haplo:api-v0:user:update', user: before });
   });
 
+  it('refuses an update body that is not a JSON object, as the spec says (the plugin ignores it: drift)', async () => {
+    const before = (await get(`/api/v0-user/id/${target().id}`)).body.user;
+    for (const body of ['null', '[1,2]', '"nameFirst"', '42']) {
+      const answer = await post(`/api/v0-user/id/${target().id}`, body);
+      expect([body, answer.status, answer.body.kind]).toEqual([body, 400, 'haplo:api-v0:generic:exception']);
+      expectConformant('haplo', 'updateUserById', answer);
+    }
+    expect((await get(`/api/v0-user/id/${target().id}`)).body.user).toEqual(before);
+  });
+
   it('changes email, ref and locale, and finds its target by tag query', async () => {
     const { id } = (await create({ ...newPerson, tags: { username: 'asmith' } })).body.user;
     const changed = await post(`/api/v0-user/id/${id}`, { email: 'FIRST.LAST@example.com', ref: '8xy5z', localeId: 'cy' });
