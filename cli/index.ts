@@ -39,6 +39,26 @@ program
   .action(async (api, options) => (await import('./check.ts')).check(api, options));
 
 program
+  .command('prism')
+  .description("run Prism's stateless mock of one API's spec (its examples, or generated data with --dynamic)")
+  .argument('<api>', 'hoop, amani or haplo')
+  .option('--port <port>', 'port to listen on', integer, 4010)
+  .option('--host <host>', 'address to bind', '127.0.0.1')
+  .option('--dynamic', 'generate answers from the schemas instead of the examples')
+  .option('--seed <seed>', 'seed for --dynamic, for repeatable answers')
+  .action(async (api, options) => (await import('./prism.ts')).prismMock(api, options));
+
+program
+  .command('proxy')
+  .description("run Prism's validating proxy for one API in front of a live server")
+  .argument('<api>', 'hoop, amani or haplo')
+  .requiredOption('--upstream <url>', 'the live server to forward to')
+  .option('--port <port>', 'port to listen on', integer, 4010)
+  .option('--host <host>', 'address to bind', '127.0.0.1')
+  .option('--errors', 'answer a request or response that violates the spec with an error instead of only logging it')
+  .action(async (api, options) => (await import('./prism.ts')).prismProxy(api, options));
+
+program
   .command('checks')
   .description('list the conformance checks and what each means')
   .action(async () => {

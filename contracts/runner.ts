@@ -3,7 +3,7 @@ import { amaniProfile } from './apis/amani.ts';
 import { haploProfile } from './apis/haplo.ts';
 import { hoopProfile } from './apis/hoop.ts';
 import type { ApiProfile } from './apis/profile.ts';
-import { adminRequired, authRequired } from './checks/auth.ts';
+import { adminRequired, authRequired, invalidCredentialsRefused } from './checks/auth.ts';
 import { RunContext, isSuccess } from './checks/context.ts';
 import { negativeDataRejection, positiveDataAcceptance } from './checks/input.ts';
 import { RESPONSE_CHECKS } from './checks/response.ts';
@@ -35,7 +35,7 @@ export interface CheckInfo {
   name: string;
   meaning: string;
   kind: 'scenario' | 'response';
-  /** Needs a server that keeps what it is sent. */
+  /** Needs a server that keeps what it is sent and knows its users (skipped with `stateless`). */
   stateful?: boolean;
   /** Sends writes, so it does not run with `readOnly`. */
   writes?: boolean;
@@ -49,8 +49,10 @@ const SCENARIOS: Array<CheckInfo & { check(readOnly: boolean): ScenarioCheck }> 
   { name: 'delete_effective', meaning: 'a deleted or blocked user stays so', kind: 'scenario', stateful: true, writes: true, check: () => deleteEffective },
   { name: 'negative_data_rejection', meaning: 'bodies the schema forbids get a documented 4xx', kind: 'scenario', writes: true, check: () => negativeDataRejection },
   { name: 'positive_data_acceptance', meaning: 'valid bodies, also non-ASCII, are accepted', kind: 'scenario', writes: true, check: () => positiveDataAcceptance },
-  { name: 'auth_required', meaning: 'no or invalid credentials get 401/403', kind: 'scenario', check: authRequired },
-  { name: 'admin_required', meaning: 'a non-admin gets 403 on admin operations', kind: 'scenario', check: adminRequired },
+  { name: 'auth_required', meaning: 'a request without credentials gets 401/403', kind: 'scenario', check: authRequired },
+  // The server must know which credentials it issued, and to whom: state, in Prism's terms.
+  { name: 'invalid_credentials_refused', meaning: 'a credential no server issued gets 401/403', kind: 'scenario', stateful: true, check: invalidCredentialsRefused },
+  { name: 'admin_required', meaning: 'a non-admin gets 403 on admin operations', kind: 'scenario', stateful: true, check: adminRequired },
 ];
 
 /** Every check, scenario checks first, with its meaning. */

@@ -1,7 +1,7 @@
 // Checks that the server enforces who may call what.
 import { isFinding, type Finding, type RunContext } from './context.ts';
 import type { CreatedUser } from '../apis/profile.ts';
-import type { Exchange } from '../exchange.ts';
+import type { Auth, Exchange } from '../exchange.ts';
 import type { ScenarioCheck } from './stateful.ts';
 
 /** Operations a check may call: all of them, or only safe (GET) ones on a read-only run. */
@@ -28,22 +28,27 @@ function refused(exchange: Exchange, context: RunContext, statuses: number[], wh
   return { message: `expected a documented ${statuses.join(' or ')} ${what}, got ${status}`, exchange };
 }
 
-/** Without credentials, or with credentials no server issued, every protected operation is refused (401/403). */
-export function authRequired(readOnly: boolean): ScenarioCheck {
+/** Sends each protected operation's sample with a credential, and reports those not refused. */
+function refusedWith(readOnly: boolean, auth: (context: RunContext) => Auth, what: string): ScenarioCheck {
   return async (context) => {
     const user = await sampleUser(context, readOnly);
     const findings: Finding[] = [];
     for (const operation of operationsFor(context, readOnly, ['any', 'admin'])) {
       const call = context.profile.sample(operation.id, user, context.data);
       if (!call) continue;
-      for (const [auth, what] of [['none', 'without credentials'], [{ header: invalidCredential(context) }, 'with an invalid credential']] as const) {
-        const finding = refused(await context.send({ ...call, auth }), context, [401, 403], what);
-        if (finding) findings.push(finding);
-      }
+      const finding = refused(await context.send({ ...call, auth: auth(context) }), context, [401, 403], what);
+      if (finding) findings.push(finding);
     }
     return { findings };
   };
 }
+
+/** Without credentials, every protected operation is refused (401/403). */
+export const authRequired = (readOnly: boolean): ScenarioCheck => refusedWith(readOnly, () => 'none', 'without credentials');
+
+/** With a credential no server issued, every protected operation is refused (401/403). */
+export const invalidCredentialsRefused = (readOnly: boolean): ScenarioCheck =>
+  refusedWith(readOnly, (context) => ({ header: invalidCredential(context) }), 'with an invalid credential');
 
 /** A standard (non-admin) credential is refused (403) on admin-only operations. */
 export function adminRequired(readOnly: boolean): ScenarioCheck {

@@ -94,6 +94,13 @@ const MUTATIONS: Array<{ name: string; api: ApiName; caughtBy: string; mutation:
     mutation: (request, next, { admin }) => next({ ...request, headers: { ...request.headers, authorization: request.headers.authorization ?? admin } }),
   },
   {
+    name: 'any bearer token is taken for the admin',
+    api: 'hoop',
+    caughtBy: 'invalid_credentials_refused',
+    mutation: (request, next, { admin }) =>
+      next(request.headers.authorization?.startsWith('Bearer usermock-invalid') ? { ...request, headers: { ...request.headers, authorization: admin } } : request),
+  },
+  {
     name: 'a standard user is served as the admin',
     api: 'hoop',
     caughtBy: 'admin_required',

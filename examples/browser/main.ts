@@ -1,0 +1,76 @@
+// Calls all three APIs with plain fetch and relative URLs: the usermock service worker answers
+// them, so the page works with nothing but a static file server behind it.
+import { mock, worker } from 'usermock/browser';
+
+interface Result {
+  api: 'hoop' | 'amani' | 'haplo';
+  operation: string;
+  method: string;
+  path: string;
+  status: number;
+  body: unknown;
+}
+
+declare global {
+  interface Window {
+    __usermockResults?: Result[];
+  }
+}
+
+const results: Result[] = [];
+const credentials = mock.credentials();
+
+async function call(api: Result['api'], operation: string, method: string, path: string, auth: 'admin' | null, body?: unknown): Promise<any> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (auth) headers.authorization = credentials[api][auth];
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  const result: Result = { api, operation, method, path, status: response.status, body: text ? JSON.parse(text) : null };
+  results.push(result);
+  render(result);
+  return result.body;
+}
+
+function render({ api, operation, method, path, status, body }: Result): void {
+  const row = document.createElement('tr');
+  const json = JSON.stringify(body);
+  for (const [text, className] of [[api], [operation], [`${method} ${path}`], [String(status), 'status'], [json.length > 90 ? `${json.slice(0, 90)}…` : json, 'body']]) {
+    const cell = row.insertCell();
+    cell.textContent = text!;
+    if (className) cell.className = className;
+  }
+  document.getElementById('results')!.append(row);
+}
+
+async function run(): Promise<void> {
+  await worker.start({ serviceWorker: { url: '/mockServiceWorker.js' }, onUnhandledRequest: 'bypass', quiet: true });
+
+  const hoopUser = { email: 'ada@example.com', name: 'Ada Lovelace', groups: ['sre'] };
+  await call('hoop', 'create', 'POST', '/api/users', 'admin', hoopUser);
+  await call('hoop', 'read', 'GET', `/api/users/${hoopUser.email}`, 'admin');
+  await call('hoop', 'list', 'GET', '/api/users', 'admin');
+  await call('hoop', 'duplicate', 'POST', '/api/users', 'admin', hoopUser);
+
+  const amaniUser = { email: 'ada@example.com', password: 'pa55word!', first_name: 'Ada', groups: [1] };
+  await call('amani', 'create', 'POST', '/api/v2/user', 'admin', amaniUser);
+  // Amani has no endpoint to fetch one user: logging in with the new password reads it back.
+  await call('amani', 'log in', 'POST', '/api/v2/user/login', null, { username: amaniUser.email, password: amaniUser.password });
+  await call('amani', 'list groups', 'GET', '/api/v2/group', 'admin');
+  await call('amani', 'invalid email', 'POST', '/api/v2/user', 'admin', { ...amaniUser, email: 'not-an-email' });
+
+  const created = await call('haplo', 'create', 'POST', '/api/v0-user/create', 'admin', { nameFirst: 'Ada', nameLast: 'Lovelace', email: 'ada@example.com', tags: { username: 'ada' } });
+  await call('haplo', 'read', 'GET', `/api/v0-user/id/${created.user.id}`, 'admin');
+  await call('haplo', 'find by tag', 'GET', '/api/v0-user/find-by-tag?tag:username=ada', 'admin');
+  await call('haplo', 'no credentials', 'GET', '/api/v0-user/find-by-tag?tag:username=ada', null);
+}
+
+run()
+  .then(
+    () => `${results.length} calls answered by the usermock service worker.`,
+    (error: unknown) => `Failed: ${error instanceof Error ? error.message : String(error)}`,
+  )
+  .then((summary) => {
+    document.getElementById('summary')!.textContent = summary;
+    window.__usermockResults = results;
+    document.body.dataset.done = 'true';
+  });

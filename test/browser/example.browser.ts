@@ -1,0 +1,64 @@
+// The browser proof: examples/browser/ in Debian's Chromium, with `usermock/browser`'s service
+// worker answering all three APIs at their documented paths with the documented statuses and bodies.
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { serveExample, type ExampleServer } from '../../examples/browser/serve.ts';
+
+// Never a downloaded browser, and nothing that phones home: the test only talks to loopback.
+const CHROMIUM = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  timeout: 30_000,
+};
+
+let server: ExampleServer;
+let browser: Browser;
+let page: Page;
+const apiResponses: { path: string; fromServiceWorker: boolean }[] = [];
+
+beforeAll(async () => {
+  server = await serveExample();
+  browser = await chromium.launch(CHROMIUM);
+  page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+  page.setDefaultTimeout(20_000);
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    if (url.pathname.startsWith('/api/')) apiResponses.push({ path: url.pathname + url.search, fromServiceWorker: response.fromServiceWorker() });
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+it('answers all three APIs from the service worker in Chromium', async () => {
+  await page.goto(server.url);
+  await page.waitForSelector('body[data-done="true"]');
+  await mkdir('reports', { recursive: true });
+  await page.screenshot({ path: 'reports/browser.png', fullPage: true });
+
+  expect(await page.textContent('#summary')).toBe('12 calls answered by the usermock service worker.');
+  const results: { body: any }[] = await page.evaluate('window.__usermockResults');
+  const [hoopCreated, , , , amaniCreated, , , , haploCreated] = results.map((result) => result.body);
+  expect(results).toMatchObject([
+    { api: 'hoop', operation: 'create', status: 201, body: { email: 'ada@example.com', name: 'Ada Lovelace', groups: ['sre'] } },
+    { api: 'hoop', operation: 'read', status: 200, body: { id: hoopCreated.id, email: 'ada@example.com' } },
+    { api: 'hoop', operation: 'list', status: 200, body: expect.arrayContaining([expect.objectContaining({ id: hoopCreated.id })]) },
+    { api: 'hoop', operation: 'duplicate', status: 409, body: { message: 'user already exists with email ada@example.com' } },
+    { api: 'amani', operation: 'create', status: 201, body: { email: 'ada@example.com', first_name: 'Ada', groups: [{ id: 1 }] } },
+    { api: 'amani', operation: 'log in', status: 200, body: { id: amaniCreated.id, access: expect.any(String), refresh: expect.any(String) } },
+    { api: 'amani', operation: 'list groups', status: 200, body: expect.arrayContaining([expect.objectContaining({ id: 1 })]) },
+    { api: 'amani', operation: 'invalid email', status: 400, body: { email: ['Enter a valid email address.'] } },
+    { api: 'haplo', operation: 'create', status: 200, body: { success: true, kind: 'haplo:api-v0:user:create', user: { email: 'ada@example.com', tags: { username: 'ada' } } } },
+    { api: 'haplo', operation: 'read', status: 200, body: { success: true, kind: 'haplo:api-v0:user:details', user: { id: haploCreated.user.id } } },
+    { api: 'haplo', operation: 'find by tag', status: 200, body: { success: true, users: [haploCreated.user.id] } },
+    { api: 'haplo', operation: 'no credentials', status: 403, body: { success: false, kind: 'UNAUTHORISED' } },
+  ]);
+
+  // The static server has no /api/ routes; this shows the answers came from the worker, not it.
+  expect(apiResponses).toHaveLength(12);
+  expect(apiResponses.filter((response) => !response.fromServiceWorker)).toEqual([]);
+  expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${server.url}mockServiceWorker.js`);
+});
