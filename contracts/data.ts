@@ -1,5 +1,6 @@
-import { Faker, en } from '@faker-js/faker';
+import type { Faker } from '@faker-js/faker';
 import { generateSync, type JsonSchema } from 'json-schema-faker';
+import { seededFaker } from '../mocks/core/faker.ts';
 import { schemaFor, type Schema } from '../specs/schema.ts';
 
 /** Every user the suite creates has an email with this prefix, so they are easy to find and remove. */
@@ -28,7 +29,7 @@ export class DataFactory {
   private counter = 0;
 
   constructor(readonly seed: number) {
-    this.faker = new Faker({ locale: [en], seed });
+    this.faker = seededFaker(seed);
   }
 
   /** An email no earlier request of this run used, recognisable as test data. */

@@ -32,13 +32,10 @@ async function call(api: Result['api'], operation: string, method: string, path:
 }
 
 function render({ api, operation, method, path, status, body }: Result): void {
-  const row = document.createElement('tr');
   const json = JSON.stringify(body);
-  for (const [text, className] of [[api], [operation], [`${method} ${path}`], [String(status), 'status'], [json.length > 90 ? `${json.slice(0, 90)}…` : json, 'body']]) {
-    const cell = row.insertCell();
-    cell.textContent = text!;
-    if (className) cell.className = className;
-  }
+  const cells = { api, operation, request: `${method} ${path}`, status: String(status), body: json.length > 90 ? `${json.slice(0, 90)}…` : json };
+  const row = document.createElement('tr');
+  for (const [name, text] of Object.entries(cells)) Object.assign(row.insertCell(), { className: name, textContent: text });
   document.getElementById('results')!.append(row);
 }
 
@@ -66,7 +63,7 @@ async function run(): Promise<void> {
 
 run()
   .then(
-    () => `${results.length} calls answered by the usermock service worker.`,
+    () => `${results.length} calls done.`,
     (error: unknown) => `Failed: ${error instanceof Error ? error.message : String(error)}`,
   )
   .then((summary) => {

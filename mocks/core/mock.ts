@@ -1,6 +1,6 @@
-import { Faker, en } from '@faker-js/faker';
 import { apiSpec, type ApiName } from '../../specs/index.ts';
 import type { ApiModule, ApiState, Credentials } from './api.ts';
+import { seededFaker } from './faker.ts';
 import { empty, json, type MockRequest, type MockResponse } from './http.ts';
 import { Journal } from './journal.ts';
 import { parsePrefer, pickLatency, sleep, type Latency } from './prefer.ts';
@@ -169,12 +169,10 @@ export class Mock {
   }
 
   private seedWorld(): World {
-    const faker = new Faker({ locale: [en] });
     const world = {} as World;
     // Each API gets its own seeded stream, so adding users to one API never changes another's.
     this.apis.forEach((api, index) => {
-      faker.seed(this.seed * 1000 + index);
-      world[api.name] = api.seed({ faker, users: this.users });
+      world[api.name] = api.seed({ faker: seededFaker(this.seed * 1000 + index), users: this.users });
     });
     return world;
   }

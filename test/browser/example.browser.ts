@@ -39,7 +39,7 @@ it('answers all three APIs from the service worker in Chromium', async () => {
   await mkdir('reports', { recursive: true });
   await page.screenshot({ path: 'reports/browser.png', fullPage: true });
 
-  expect(await page.textContent('#summary')).toBe('12 calls answered by the usermock service worker.');
+  expect(await page.textContent('#summary')).toBe('12 calls done.');
   const results: { body: any }[] = await page.evaluate('window.__usermockResults');
   const [hoopCreated, , , , amaniCreated, , , , haploCreated] = results.map((result) => result.body);
   expect(results).toMatchObject([

@@ -1,8 +1,8 @@
-import { Faker, en } from '@faker-js/faker';
 import fc from 'fast-check';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { haplo, HaploState, type HaploPrincipal } from '../../mocks/apis/haplo.ts';
+import { seededFaker } from '../../mocks/core/faker.ts';
 import { createMock } from '../../mocks/index.ts';
 import { expectConformant, type Answer } from '../helpers/conformance.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';
@@ -473,11 +473,7 @@ describe('haplo paths and state', () => {
   });
 
   it('seeds deterministically and restores every index from a snapshot', () => {
-    const seeded = (seed: number) => {
-      const faker = new Faker({ locale: [en] });
-      faker.seed(seed);
-      return haplo.seed({ faker, users: 20 });
-    };
+    const seeded = (seed: number) => haplo.seed({ faker: seededFaker(seed), users: 20 });
     expect(JSON.stringify(seeded(7))).toBe(JSON.stringify(seeded(7)));
     const original = seeded(7);
     expect(haplo.credentials(original).admin).not.toBe(haplo.credentials(seeded(8)).admin);
