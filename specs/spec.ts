@@ -134,9 +134,14 @@ export class ApiSpec {
     return schema ? this.validators.get(schema, 'response') : undefined;
   }
 
+  /** The schema of the JSON request body, or undefined when the operation takes none. */
+  requestSchema(operationId: string): Schema | undefined {
+    return this.operation(operationId).object.requestBody?.content['application/json']?.schema;
+  }
+
   /** The validator of the JSON request body, or undefined when the operation takes none. */
   requestValidator(operationId: string): ValidateFunction | undefined {
-    const schema = this.operation(operationId).object.requestBody?.content['application/json']?.schema;
+    const schema = this.requestSchema(operationId);
     return schema ? this.validators.get(schema, 'request') : undefined;
   }
 

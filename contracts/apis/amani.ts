@@ -14,7 +14,7 @@ export function amaniProfile(): ApiProfile {
   let roleIds: number[] = [];
 
   function newUser(data: DataFactory, unicode = false): Record<string, unknown> {
-    const body = data.body(spec().operation('createUser').object.requestBody!.content['application/json']!.schema!);
+    const body = data.body(spec().requestSchema('createUser')!);
     return { ...body, groups: roleIds.slice(0, 1), ...(unicode ? { first_name: UNICODE_NAMES.first, last_name: UNICODE_NAMES.last } : {}) };
   }
 

@@ -14,7 +14,7 @@ export function haploProfile(): ApiProfile {
   let knownId: string | undefined;
 
   function newUser(data: DataFactory, unicode = false): Record<string, unknown> {
-    const { ref: _ref, ...body } = data.body(spec().operation('createUser').object.requestBody!.content['application/json']!.schema!);
+    const { ref: _ref, ...body } = data.body(spec().requestSchema('createUser')!);
     // Group codes and locales must exist on the server; a ref must point at a real object.
     return {
       ...body,

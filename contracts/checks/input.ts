@@ -8,7 +8,7 @@ export const negativeDataRejection: ScenarioCheck = async (context) => {
   if (isFinding(user)) return { findings: [user] };
   const findings: Finding[] = [];
   for (const target of context.profile.bodyTargets(user, context.data)) {
-    const schema = context.spec.operation(target.operationId).object.requestBody!.content['application/json']!.schema!;
+    const schema = context.spec.requestSchema(target.operationId)!;
     const validate = context.spec.validator(schema, 'request');
     for (const variant of context.data.invalidBodies(schema, target.valid(false), (body) => validate(body))) {
       const exchange = await context.send(target.call(variant));

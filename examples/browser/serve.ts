@@ -37,6 +37,9 @@ export async function buildExample(): Promise<string> {
     target: 'es2022',
     sourcemap: true,
     logLevel: 'warning',
+    // tsconfig.json maps `usermock/browser` to the source for type-checking only; the page must
+    // use the built package, as an app would.
+    tsconfigRaw: {},
   });
   await copyFile(join(here, 'index.html'), join(outdir, 'index.html'));
   // The worker script must match the installed msw version, so it is copied, never committed.

@@ -39,9 +39,8 @@ const DOCUMENTED_OPERATIONS: Record<ApiName, string[]> = {
 function examplesOf(spec: ApiSpec) {
   const found: Array<{ where: string; value: unknown; validate: (value: unknown) => boolean }> = [];
   for (const operation of spec.operations) {
-    const request = operation.object.requestBody?.content['application/json'];
     for (const example of spec.requestExamples(operation.id)) {
-      const validate = spec.validator(request!.schema!, 'request');
+      const validate = spec.requestValidator(operation.id)!;
       found.push({ where: `${operation.id} request ${example.name}`, value: example.value, validate: (v) => validate(v) });
     }
     for (const status of operation.statuses) {
