@@ -1,5 +1,8 @@
 // `npm run build` (also run by `npm ci` through `prepare`, and before `npm test`): derives what
-// the specs generate, then bundles the CLI and the library entry points into dist/ with esbuild.
+// the specs generate, bundles the CLI and the library entry points into dist/ with esbuild, and
+// emits their type declarations into dist/types/ with tsc.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import { generateSpecs } from './generate-specs.ts';
 
@@ -15,3 +18,4 @@ await build({
   splitting: true,
 });
 await build({ ...shared, platform: 'browser', target: 'es2022', entryPoints: { browser: 'mocks/browser.ts' }, outdir: 'dist' });
+execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
