@@ -65,15 +65,7 @@ export class Client {
     if (body !== undefined) headers['content-type'] = 'application/json';
     const request: SentRequest = { method: spec.method, url: url.toString(), headers, body, auth: spec.auth };
     const answer = await fetch(request.url, { method: request.method, headers, body, redirect: 'manual' });
-    const text = await answer.text();
-    const response: ReceivedResponse = { status: answer.status, headers: Object.fromEntries(answer.headers), text };
-    if (text !== '' && /json/i.test(response.headers['content-type'] ?? '')) {
-      try {
-        response.json = JSON.parse(text);
-      } catch {
-        // left unset: the content checks report a JSON content type with a body that is not JSON
-      }
-    }
+    const response = receivedResponse(answer.status, Object.fromEntries(answer.headers), await answer.text());
     const exchange = { operationId, request, response };
     this.exchanges.push(exchange);
     return exchange;
@@ -83,6 +75,19 @@ export class Client {
     if (typeof auth === 'object') return auth.header;
     return auth === 'none' ? undefined : this.credentials[auth];
   }
+}
+
+/** A response as the checks see it: `json` is set when a JSON-typed body parses. */
+export function receivedResponse(status: number, headers: Record<string, string>, text: string): ReceivedResponse {
+  const response: ReceivedResponse = { status, headers, text };
+  if (text !== '' && /json/i.test(headers['content-type'] ?? '')) {
+    try {
+      response.json = JSON.parse(text);
+    } catch {
+      // left unset: the checks report a JSON content type whose body is not JSON
+    }
+  }
+  return response;
 }
 
 /** A `curl` command that sends the same request; credentials come from environment variables. */

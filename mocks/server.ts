@@ -12,13 +12,12 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  */
 export function createHttpServer(mock: Mock): Server {
   const server = createServer((req, res) => {
-    readBody(req).then(
-      (body) => (body === TOO_LARGE ? text(413, 'request body too large') : mock.handle(toMockRequest(req, body))),
-    ).then(
-      (response) => write(res, response),
-      // The core answers every input itself; this only keeps a bug from hanging the client.
-      () => write(res, text(500, 'internal error')),
-    );
+    readBody(req)
+      .then((body) => (body === TOO_LARGE ? text(413, 'request body too large') : mock.handle(toMockRequest(req, body))))
+      .then((response) => write(res, response))
+      // The core answers every input itself, a bug in it included (its 500); this covers the
+      // transport's own code, so that nothing here leaves a client hanging or crashes the process.
+      .catch(() => res.destroy());
   });
   server.keepAliveTimeout = 65_000;
   return server;
@@ -43,7 +42,7 @@ function readBody(req: IncomingMessage): Promise<string | undefined | typeof TOO
     req.resume();
     return Promise.resolve(undefined);
   }
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -57,7 +56,8 @@ function readBody(req: IncomingMessage): Promise<string | undefined | typeof TOO
       }
     });
     req.on('end', () => resolve(size === 0 ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(undefined));
+    // A client gone before the end of its body sent no request to answer: nothing is handled.
+    req.on('error', reject);
   });
 }
 

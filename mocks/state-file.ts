@@ -1,7 +1,9 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { isObject } from './core/http.ts';
 import type { Snapshot } from './core/mock.ts';
+import { createMock } from './index.ts';
 
 /** A state file that cannot be used; it is left untouched. */
 export class StateFileError extends Error {}
@@ -24,8 +26,14 @@ export async function readStateFile(path: string): Promise<Snapshot | undefined>
   } catch (error) {
     throw new StateFileError(`state file ${path} is not valid JSON (${(error as Error).message}); it was left as it is — fix or remove it`);
   }
-  if (snapshot?.usermock !== 1 || typeof snapshot.sessions !== 'object' || snapshot.sessions === null) {
+  if (snapshot?.usermock !== 1 || !isObject(snapshot.sessions) || !Number.isInteger(snapshot.seed) || !Number.isInteger(snapshot.users)) {
     throw new StateFileError(`state file ${path} is not a usermock state snapshot; it was left as it is — fix or remove it`);
+  }
+  try {
+    // Restored once here, as the server will, so a damaged snapshot is refused before anything starts.
+    createMock({ snapshot: snapshot as Snapshot });
+  } catch (error) {
+    throw new StateFileError(`state file ${path} is a usermock snapshot that cannot be restored (${(error as Error).message}); it was left as it is — fix or remove it`);
   }
   return snapshot as Snapshot;
 }

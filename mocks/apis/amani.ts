@@ -4,6 +4,7 @@
 import type { ErrorObject } from 'ajv';
 import { apiSpec } from '../../specs/index.ts';
 import type { ApiModule, SeedOptions } from '../core/api.ts';
+import { constantTimeEqual } from '../core/constant-time.ts';
 import { isObject, json, parseJsonBody, type MockRequest, type MockResponse } from '../core/http.ts';
 import { Router } from '../core/router.ts';
 import { fieldOf, requestErrors } from '../core/validation.ts';
@@ -163,7 +164,7 @@ export class AmaniState {
   verify(token: string, type: TokenType): TokenCheck {
     const invalid = { ok: false, message: 'Token is invalid or expired' } as const;
     const [header, payload, signature, ...rest] = token.split('.');
-    if (rest.length > 0 || signature !== digest(this.secret, `${header}.${payload}`)) return invalid;
+    if (rest.length > 0 || !constantTimeEqual(signature ?? '', digest(this.secret, `${header}.${payload}`))) return invalid;
     const claims = decodeClaims(payload!);
     if (!isObject(claims) || typeof claims.exp !== 'number' || claims.exp <= now()) return invalid;
     if (claims.token_type !== type) return { ok: false, message: 'Token has wrong type' };
@@ -402,8 +403,10 @@ const router = new Router<Context>()
     if ('errors' in result) return json(400, result.errors);
     const { username, password } = result.data as { username: string; password: string };
     const user = state.findByUsername(username);
+    // Compared for an unknown username too, so the answer's timing does not tell which usernames exist.
+    const passwordMatches = constantTimeEqual(password, user?.password ?? '');
     // Django's ModelBackend refuses an inactive user exactly as it refuses a wrong password.
-    if (!user || user.password !== password || !user.is_active) return unauthorized({ detail: 'No active account found with the given credentials' });
+    if (!user || !passwordMatches || !user.is_active) return unauthorized({ detail: 'No active account found with the given credentials' });
     return json(200, {
       id: user.id,
       username: user.username,

@@ -2,6 +2,7 @@
 // responder. Behaviour per specs/haplo.openapi.yaml and shared/api-notes/haplo.md; the order of
 // checks and the message texts follow the plugin's source.
 import type { ApiModule, SeedOptions } from '../core/api.ts';
+import { findBySecret } from '../core/constant-time.ts';
 import { isObject, json, parseJsonBody, text, type MockRequest, type MockResponse } from '../core/http.ts';
 import { Router, type Handler, type Params } from '../core/router.ts';
 import { requestErrors } from '../core/validation.ts';
@@ -158,7 +159,8 @@ export class HaploState {
 
   /** The active principal an API key belongs to. */
   caller(key: string): HaploPrincipal | undefined {
-    const principal = Object.hasOwn(this.keys.byKey, key) ? this.byId.get(this.keys.byKey[key]!) : undefined;
+    const id = findBySecret(key, Object.entries(this.keys.byKey));
+    const principal = id === undefined ? undefined : this.byId.get(id);
     return principal?.isActive ? principal : undefined;
   }
 
@@ -227,10 +229,27 @@ const failure = (status: number, kind: string, message: string) => json(status, 
 const noResponse = () => failure(404, KIND.noResponse, 'API implementation did not respond');
 const platformError = (message: string) => new Error(PLATFORM_PREFIX + message);
 
-/** How JavaScript's string concatenation, which builds the plugin's messages, renders a value. */
+/**
+ * How JavaScript's string concatenation, which builds the plugin's messages, renders a value:
+ * arrays join their items with commas, nested ones too, null items are empty. Walked with a stack
+ * rather than recursion, as a request body can nest arrays thousands deep.
+ */
 function jsString(value: unknown): string {
-  if (Array.isArray(value)) return value.map((item) => (item === null ? '' : jsString(item))).join(',');
-  return isObject(value) ? '[object Object]' : String(value);
+  if (!Array.isArray(value)) return isObject(value) ? '[object Object]' : String(value);
+  let text = '';
+  const open: Array<{ items: unknown[]; next: number }> = [{ items: value, next: 0 }];
+  while (open.length > 0) {
+    const array = open.at(-1)!;
+    if (array.next === array.items.length) {
+      open.pop();
+      continue;
+    }
+    if (array.next > 0) text += ',';
+    const item = array.items[array.next++];
+    if (Array.isArray(item)) open.push({ items: item, next: 0 });
+    else if (item !== null) text += jsString(item);
+  }
+  return text;
 }
 
 function deepEqual(a: unknown, b: unknown): boolean {

@@ -1,13 +1,16 @@
 // hoop.dev gateway — User Management (`/api/users`, `/api/userinfo`, `/api/users/groups`).
 // Behaviour per specs/hoop.openapi.yaml and shared/api-notes/hoop.md.
 import type { ApiModule, SeedOptions } from '../core/api.ts';
+import { findBySecret } from '../core/constant-time.ts';
 import { empty, isObject, json, parseJsonBody, text, type MockRequest, type MockResponse } from '../core/http.ts';
 import { Router } from '../core/router.ts';
 import { fieldOf, jsonTypeOf, requestErrors } from '../core/validation.ts';
 
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 const ADMIN_GROUP = 'admin';
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** `local@domain` with a dot inside the domain; checked without a backtracking regex, as ids can be long. */
+const EMAIL_PARTS = /^[^\s@]+@([^\s@]+)$/;
+const isEmail = (value: string) => EMAIL_PARTS.exec(value)?.[1]!.slice(1, -1).includes('.') ?? false;
 
 export type HoopStatus = 'active' | 'inactive' | 'invited';
 
@@ -44,8 +47,9 @@ export class HoopState {
 
   static fromJSON(snapshot: HoopSnapshot): HoopState {
     const state = new HoopState(snapshot.org, snapshot.tokens);
-    for (const user of snapshot.users) state.put(user);
+    // Groups first: putting a user adds its groups, and the list must keep the snapshot's order.
     for (const group of snapshot.groups) state.groups.add(group);
+    for (const user of snapshot.users) state.put(user);
     return state;
   }
 
@@ -55,7 +59,7 @@ export class HoopState {
 
   /** Lookup as hoop does it: a value that parses as an email matches on email, otherwise on id. */
   find(emailOrID: string): HoopUser | undefined {
-    const id = EMAIL.test(emailOrID) ? this.idByEmail.get(emailOrID) : emailOrID;
+    const id = isEmail(emailOrID) ? this.idByEmail.get(emailOrID) : emailOrID;
     return id === undefined ? undefined : this.users.get(id);
   }
 
@@ -77,7 +81,7 @@ export class HoopState {
 
   /** The active user a bearer token belongs to. */
   caller(token: string): HoopUser | undefined {
-    const id = Object.hasOwn(this.tokens.byToken, token) ? this.tokens.byToken[token] : undefined;
+    const id = findBySecret(token, Object.entries(this.tokens.byToken));
     const user = id === undefined ? undefined : this.users.get(id);
     return user?.status === 'active' ? user : undefined;
   }

@@ -1,7 +1,7 @@
 import { apiSpec, type ApiName } from '../../specs/index.ts';
 import type { ApiModule, ApiState, Credentials } from './api.ts';
 import { seededFaker } from './faker.ts';
-import { empty, json, type MockRequest, type MockResponse } from './http.ts';
+import { empty, json, text, type MockRequest, type MockResponse } from './http.ts';
 import { Journal } from './journal.ts';
 import { parsePrefer, pickLatency, sleep, type Latency } from './prefer.ts';
 
@@ -19,8 +19,10 @@ export interface MockOptions {
   latency?: Latency;
   /** State to start from instead of the seed (a snapshot from `--state-file` or `/__usermock/state`). */
   snapshot?: Snapshot;
-  /** Called with the serialised state after every acknowledged write, before the answer is sent. */
+  /** Called with the serialised state whenever a request changed it, before the answer is sent. */
   persist?: (snapshot: string) => Promise<void>;
+  /** Told of an exception the mock turned into a 500 (a bug in the mock); logs it by default. */
+  onError?: (error: unknown) => void;
 }
 
 /** Every API's state for one session. */
@@ -48,6 +50,8 @@ export class Mock {
   readonly journal = new Journal();
   private readonly sessions = new Map<string, World>();
   private persisting: Promise<void> = Promise.resolve();
+  /** The state as last handed to `persist`, to skip writing a state that did not change. */
+  private persisted: string | undefined;
 
   constructor(
     private readonly apis: readonly ApiModule[],
@@ -86,12 +90,12 @@ export class Mock {
     return Object.fromEntries(this.apis.map((api) => [api.name, api.credentials(world[api.name])])) as Record<ApiName, Credentials>;
   }
 
-  snapshot(): Snapshot {
-    this.world(); // the default session always exists in a snapshot
-    const sessions: Snapshot['sessions'] = {};
-    for (const [name, world] of this.sessions) {
-      sessions[name] = Object.fromEntries(Object.entries(world).map(([api, state]) => [api, state.toJSON()])) as Record<ApiName, unknown>;
-    }
+  /** The state of every session, or of the one named, as JSON. */
+  snapshot(session?: string): Snapshot {
+    this.world(session); // the default session is always in a full snapshot; a named one is seeded on first use, as everywhere
+    const names = session === undefined ? [...this.sessions.keys()] : [session];
+    // fromEntries defines keys as data, so a session named `__proto__` is a session like any other.
+    const sessions = Object.fromEntries(names.map((name) => [name, this.worldSnapshot(this.sessions.get(name)!)]));
     return { usermock: 1, seed: this.seed, users: this.users, sessions };
   }
 
@@ -100,9 +104,17 @@ export class Mock {
     return path.startsWith(CONTROL_PREFIX) || this.apis.some((api) => apis.includes(api.name) && api.owns(path));
   }
 
+  /** Answers any request; an exception (a bug in the mock) becomes a plain 500, never a rejection. */
   async handle(request: MockRequest): Promise<MockResponse> {
     const session = request.headers[SESSION_HEADER] || DEFAULT_SESSION;
-    const response = await this.answer(request, session);
+    let response: MockResponse;
+    try {
+      response = await this.answer(request, session);
+    } catch (error) {
+      (this.options.onError ?? console.error)(error);
+      // No message or stack in the body: both are the mock's internals, not the API's answer.
+      response = text(500, 'usermock: internal error');
+    }
     Object.assign(response.headers, corsHeaders(request));
     this.journal.record({ time: new Date().toISOString(), session, method: request.method, path: request.path, status: response.status });
     return response;
@@ -123,17 +135,25 @@ export class Mock {
     }
 
     const response = await api.handle(request, this.world(session)[api.name]);
-    if (this.options.persist && request.method !== 'GET' && response.status < 300) {
-      await this.persist();
-    }
+    // Not only after a 2xx: some refusals keep part of the change, as the vendor's do (Haplo's
+    // update applies fields one by one), and the file must show what a GET shows.
+    if (this.options.persist && request.method !== 'GET') await this.persist();
     return response;
   }
 
-  /** Waits until the state, including every write so far, is durable. */
+  /** Waits until the state, including every change so far, is durable. */
   private persist(): Promise<void> {
     const persist = this.options.persist!;
-    this.persisting = this.persisting.then(() => persist(JSON.stringify(this.snapshot())));
-    return this.persisting;
+    // Chained, so the file never goes back to an older state; a failed write fails only the
+    // answers waiting for it, and the next change tries again.
+    const written = this.persisting.then(async () => {
+      const snapshot = JSON.stringify(this.snapshot());
+      if (snapshot === this.persisted) return;
+      await persist(snapshot);
+      this.persisted = snapshot;
+    });
+    this.persisting = written.catch(() => undefined);
+    return written;
   }
 
   /** The spec's first example for the asked status, as Prism answers `Prefer: code=`. */
@@ -155,7 +175,7 @@ export class Mock {
       case 'GET credentials':
         return json(200, this.credentials(session));
       case 'GET state':
-        return json(200, named ? { ...this.snapshot(), sessions: { [session]: this.snapshot().sessions[session] } } : this.snapshot());
+        return json(200, this.snapshot(named ? session : undefined));
       case 'GET requests':
         return json(200, this.journal.list(named ? session : undefined));
       case 'POST reset':
@@ -175,6 +195,10 @@ export class Mock {
       world[api.name] = api.seed({ faker: seededFaker(this.seed * 1000 + index), users: this.users });
     });
     return world;
+  }
+
+  private worldSnapshot(world: World): Record<ApiName, unknown> {
+    return Object.fromEntries(Object.entries(world).map(([api, state]) => [api, state.toJSON()])) as Record<ApiName, unknown>;
   }
 
   private restoreWorld(snapshot: Record<ApiName, unknown>): World {
