@@ -74,6 +74,8 @@ interface HaploSnapshot {
 }
 
 const NO_IDS: ReadonlySet<number> = new Set();
+/** The one tag Haplo keeps unique (compared lower-cased). */
+const USERNAME = 'username';
 const tagKey = (name: string, value: string) => JSON.stringify([name, value]);
 
 /** A Haplo application's principals, indexed by id, email, username tag, group code and tag. */
@@ -128,7 +130,7 @@ export class HaploState {
 
   /** The principals carrying every `name=value` tag, in id order (blocked users included). */
   findByTags(conditions: ReadonlyArray<readonly [string, string]>): HaploPrincipal[] {
-    const sets = conditions.map(([name, value]) => this.idsByTag.get(tagKey(name, value)) ?? NO_IDS).sort((a, b) => a.size - b.size);
+    const sets = conditions.map(([name, value]) => this.idsWithTag(name, value)).sort((a, b) => a.size - b.size);
     const [smallest, ...rest] = sets;
     if (!smallest) return [];
     const ids = [...smallest].filter((id) => rest.every((set) => set.has(id))).sort((a, b) => a - b);
@@ -170,6 +172,13 @@ export class HaploState {
     return group !== undefined && principal.groups.includes(group);
   }
 
+  private idsWithTag(name: string, value: string): ReadonlySet<number> {
+    if (name !== USERNAME || !value) return this.idsByTag.get(tagKey(name, value)) ?? NO_IDS;
+    // Non-empty usernames are unique and already indexed (lower-cased); the tag query compares exactly.
+    const id = this.idByUsername.get(value.toLowerCase());
+    return id !== undefined && this.byId.get(id)!.tags[USERNAME] === value ? new Set([id]) : NO_IDS;
+  }
+
   private lookup(id: number | undefined): HaploPrincipal | undefined {
     return id === undefined ? undefined : this.byId.get(id);
   }
@@ -179,6 +188,7 @@ export class HaploState {
     if (p.tags.username) this.idByUsername.set(p.tags.username.toLowerCase(), p.id);
     if (p.isGroup && p.code) this.groupIdByCode.set(p.code, p.id);
     for (const [name, value] of Object.entries(p.tags)) {
+      if (name === USERNAME && value) continue;
       const key = tagKey(name, value);
       let ids = this.idsByTag.get(key);
       if (!ids) this.idsByTag.set(key, (ids = new Set()));
@@ -194,6 +204,7 @@ export class HaploState {
     if (p.tags.username) drop(this.idByUsername, p.tags.username.toLowerCase());
     if (p.code) drop(this.groupIdByCode, p.code);
     for (const [name, value] of Object.entries(p.tags)) {
+      if (name === USERNAME && value) continue;
       const key = tagKey(name, value);
       const ids = this.idsByTag.get(key);
       ids?.delete(p.id);
