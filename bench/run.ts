@@ -153,12 +153,17 @@ const mswAdmin = await credentialsOf(msw.url);
 const mswRead = await load(msw.url, { method: 'GET', path: `/api/users/${await aUserId(msw.url, mswAdmin)}`, headers: { authorization: mswAdmin } });
 await msw.stop();
 
-// 100,000 users per API.
+// 100,000 users in the store (all three APIs), then 100,000 per API.
+const store = await usermock(['--users', '33334']);
+const storeRss = rssMb(store.process.pid!);
+await store.stop();
 const big = await usermock(['--users', '100000']);
 const bigRss = rssMb(big.process.pid!);
 const bigAdmin = await credentialsOf(big.url);
 const bigRead = await load(big.url, { method: 'GET', path: `/api/users/${await aUserId(big.url, bigAdmin)}`, headers: { authorization: bigAdmin } });
 const bigFind = await load(big.url, { method: 'GET', path: '/api/users/usermock-nobody@example.com', headers: { authorization: bigAdmin } }, 2);
+const haploAdmin = ((await (await fetch(`${big.url}/__usermock/credentials`)).json()) as { haplo: { admin: string } }).haplo.admin;
+const bigTag = await load(big.url, { method: 'GET', path: '/api/v0-user/find-by-tag?tag:username=nobody', headers: { authorization: haploAdmin } }, 2);
 await big.stop();
 
 const mockStartup = await startupOf(() => usermock());
@@ -172,11 +177,13 @@ rows.push(
   { measure: 'create POST /api/users: usermock', value: loadRow(create), vsPrism: ratio(create.rps, prismRead.rps), vsBare: ratio(create.rps, bareRead.rps) },
   { measure: 'list GET /api/users (30 users): usermock', value: loadRow(list), vsPrism: ratio(list.rps, prismRead.rps), vsBare: ratio(list.rps, bareRead.rps) },
   { measure: 'read with 100,000 users per API', value: loadRow(bigRead), vsBare: ratio(bigRead.rps, bareRead.rps) },
-  { measure: 'miss (404) with 100,000 users per API', value: loadRow(bigFind), vsBare: ratio(bigFind.rps, bareRead.rps) },
+  { measure: 'hoop miss (404) with 100,000 users per API', value: loadRow(bigFind), vsBare: ratio(bigFind.rps, bareRead.rps) },
+  { measure: 'Haplo find-by-tag with 100,000 users per API', value: loadRow(bigTag), vsBare: ratio(bigTag.rps, bareRead.rps) },
   { measure: 'start-up, process → first answer: usermock', value: `${fmt(mockStartup)} ms`, vsPrism: `${ratio(prismStartup, mockStartup)} faster` },
   { measure: 'start-up: Prism', value: `${fmt(prismStartup)} ms` },
   { measure: 'start-up incl. seeding 3 × 100,000 users', value: `${fmt(big.startupMs)} ms (seeding ≈ ${fmt(big.startupMs - mockStartup)} ms)` },
   { measure: 'RSS idle (30 users per API)', value: `${fmt(idleRss)} MB` },
+  { measure: 'RSS with 100,000 users in the store (33,334 per API)', value: `${fmt(storeRss)} MB` },
   { measure: 'RSS with 100,000 users per API (300,000 in all)', value: `${fmt(bigRss)} MB` },
   ...Object.entries(checks).map(([api, { ms, code }]) => ({ measure: `usermock check ${api} against usermock serve`, value: `${fmt(ms)} ms wall, exit ${code}` })),
   { measure: 'MSW path vs direct HTTP (read)', value: ratio(mswRead.rps, read.rps) },
