@@ -1,5 +1,6 @@
 // Checks that look at one response at a time, whatever request produced it. Each returns what
 // is wrong (a sentence: what was expected, what came back) or undefined.
+import { isObject } from '../../mocks/core/http.ts';
 import type { ApiName, ApiSpec } from '../../specs/index.ts';
 import type { Schema } from '../../specs/schema.ts';
 import type { Exchange } from '../exchange.ts';
@@ -56,12 +57,12 @@ export const errorShapeConformance: ResponseCheck = (exchange, spec) => {
 
 /** Haplo's envelope: `success` is true exactly for 2xx, a failure carries `error.message`, `kind` is always set. */
 export const haploEnvelopeConsistency: ResponseCheck = ({ response }) => {
-  if (!isRecord(response.json)) return undefined;
+  if (!isObject(response.json)) return undefined;
   const { success, kind, error } = response.json;
   if (typeof kind !== 'string' || kind === '') return 'expected a non-empty string `kind`';
   const ok = response.status < 300;
   if (success !== ok) return `expected success: ${ok} with status ${response.status}, got success: ${JSON.stringify(success)} (kind ${kind})`;
-  if (!ok && !(isRecord(error) && typeof error.message === 'string')) return `expected error.message on a failure (kind ${kind})`;
+  if (!ok && !(isObject(error) && typeof error.message === 'string')) return `expected error.message on a failure (kind ${kind})`;
   return undefined;
 };
 
@@ -72,7 +73,7 @@ export const hoopEnumConformance: ResponseCheck = ({ response }, spec) => {
   const roles = (schemas['openapi.User']?.properties as Record<string, Schema> | undefined)?.role?.enum as unknown[] | undefined;
   const statuses = schemas['openapi.StatusType']?.enum as unknown[] | undefined;
   for (const user of users) {
-    if (!isRecord(user) || !('email' in user)) continue;
+    if (!isObject(user) || !('email' in user)) continue;
     if (roles && 'role' in user && !roles.includes(user.role)) return `role ${JSON.stringify(user.role)} is not one of ${roles.join('|')}`;
     if (statuses && 'status' in user && !statuses.includes(user.status)) return `status ${JSON.stringify(user.status)} is not one of ${statuses.join('|')}`;
   }
@@ -110,8 +111,4 @@ function errorSchemas(spec: ApiSpec, mediaType: string): Schema[] {
     errorSchemaCache.set(spec, byMediaType);
   }
   return byMediaType.get(mediaType) ?? [];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

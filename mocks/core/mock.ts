@@ -189,22 +189,23 @@ export class Mock {
   }
 
   private seedWorld(): World {
-    const world = {} as World;
+    return Object.fromEntries(this.apis.map((api) => [api.name, this.seedApi(api)])) as World;
+  }
+
+  private seedApi(api: ApiModule): ApiState {
     // Each API gets its own seeded stream, so adding users to one API never changes another's.
-    this.apis.forEach((api, index) => {
-      world[api.name] = api.seed({ faker: seededFaker(this.seed * 1000 + index), users: this.users });
-    });
-    return world;
+    return api.seed({ faker: seededFaker(this.seed * 1000 + this.apis.indexOf(api)), users: this.users });
   }
 
   private worldSnapshot(world: World): Record<ApiName, unknown> {
     return Object.fromEntries(Object.entries(world).map(([api, state]) => [api, state.toJSON()])) as Record<ApiName, unknown>;
   }
 
+  /** A session's state from its snapshot; an API the snapshot lacks is seeded. */
   private restoreWorld(snapshot: Record<ApiName, unknown>): World {
-    const world = this.seedWorld();
-    for (const api of this.apis) if (snapshot[api.name] !== undefined) world[api.name] = api.restore(snapshot[api.name]);
-    return world;
+    return Object.fromEntries(
+      this.apis.map((api) => [api.name, snapshot[api.name] === undefined ? this.seedApi(api) : api.restore(snapshot[api.name])]),
+    ) as World;
   }
 }
 
