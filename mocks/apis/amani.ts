@@ -2,6 +2,7 @@
 // SimpleJWT. Behaviour per specs/amani.openapi.yaml and shared/api-notes/amani.md; where both are
 // silent the mock answers as DRF, SimpleJWT and Django's auth app do by default.
 import type { ErrorObject } from 'ajv';
+import type { components } from '../../specs/generated/amani.types.ts';
 import { apiSpec } from '../../specs/index.ts';
 import type { ApiModule, SeedOptions } from '../core/api.ts';
 import { constantTimeEqual } from '../core/constant-time.ts';
@@ -12,30 +13,24 @@ import { fieldOf, requestErrors } from '../core/validation.ts';
 /** The password of every seeded user. */
 export const SEEDED_PASSWORD = 'usermock-password';
 
-/** A role: a Django permission group. */
-export interface AmaniRole {
-  id: number;
-  name: string;
-  permissions: string[];
-}
+type Schemas = components['schemas'];
 
-/** A stored user; the company is the state's, the permissions follow from the roles. */
-export interface AmaniUser {
-  id: string;
-  /** The email the user was created with; changing the email later keeps it (see the spec). */
-  username: string;
-  email: string;
+/** A role: a Django permission group. */
+export type AmaniRole = Schemas['Role'];
+
+/** A user as the API shows it. */
+export type AmaniUserAnswer = Schemas['User'];
+
+/**
+ * A stored user: the answer's fields less the derived ones (the company is the state's, the
+ * permissions follow from the roles), with role ids and the password. `username` is the email the
+ * user was created with; changing the email later keeps it (see the spec).
+ */
+export type AmaniUser = Omit<AmaniUserAnswer, 'company' | 'groups' | 'permissions'> & {
   password: string;
-  first_name: string;
-  last_name: string;
-  phone: string;
   /** Role ids, ascending. */
   groups: number[];
-  mfa: boolean;
-  reset_pw: boolean;
-  reset_2fa: boolean;
-  is_active: boolean;
-}
+};
 
 interface AmaniSnapshot {
   company: string;
@@ -136,7 +131,7 @@ export class AmaniState {
   }
 
   /** A user as create and update answer it: roles expanded, never the password. */
-  present(user: AmaniUser): Record<string, unknown> {
+  present(user: AmaniUser): AmaniUserAnswer {
     return {
       id: user.id,
       first_name: user.first_name,

@@ -1,6 +1,7 @@
 // Haplo — User API v0 (`/api/v0-user/...`): the `haplo_api_user_v0` plugin on the `haplo_api_v0`
 // responder. Behaviour per specs/haplo.openapi.yaml and shared/api-notes/haplo.md; the order of
 // checks and the message texts follow the plugin's source.
+import type { components } from '../../specs/generated/haplo.types.ts';
 import type { ApiModule, SeedOptions } from '../core/api.ts';
 import { findBySecret } from '../core/constant-time.ts';
 import { isObject, json, parseJsonBody, text, type MockRequest, type MockResponse } from '../core/http.ts';
@@ -45,27 +46,11 @@ const NO_TAG_QUERY_MESSAGE =
   'A tag query was expected in the parameters of this request, but was not provided. To be included in a tag query, tag names must be prefixed by tag:';
 
 /** A security principal: a person, a service user or a group (groups share the id sequence). */
-export interface HaploPrincipal {
-  id: number;
-  nameFirst: string | null;
-  nameLast: string | null;
-  name: string | null;
-  code: string | null;
-  email: string | null;
-  ref: string | null;
-  isGroup: boolean;
-  isActive: boolean;
-  isSuperUser: boolean;
-  isServiceUser: boolean;
-  isAnonymous: boolean;
-  localeId: string;
-  tags: Record<string, string>;
-  /** Direct group ids; `std:group:everyone` is implied and never stored. */
-  groups: number[];
-}
-
 /** A principal as the API shows it, fields in the plugin's order. */
-export type HaploUser = Omit<HaploPrincipal, 'groups'> & { directGroupMembership: string[] };
+export type HaploUser = components['schemas']['User'];
+
+/** A stored principal: the answer's fields with direct group ids (`std:group:everyone` is implied and never stored). */
+export type HaploPrincipal = Omit<HaploUser, 'directGroupMembership'> & { groups: number[] };
 
 interface HaploSnapshot {
   nextId: number;

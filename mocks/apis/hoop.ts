@@ -1,5 +1,6 @@
 // hoop.dev gateway — User Management (`/api/users`, `/api/userinfo`, `/api/users/groups`).
 // Behaviour per specs/hoop.openapi.yaml and shared/api-notes/hoop.md.
+import type { components } from '../../specs/generated/hoop.types.ts';
 import type { ApiModule, SeedOptions } from '../core/api.ts';
 import { findBySecret } from '../core/constant-time.ts';
 import { empty, isObject, json, parseJsonBody, text, type MockRequest, type MockResponse } from '../core/http.ts';
@@ -12,20 +13,11 @@ const ADMIN_GROUP = 'admin';
 const EMAIL_PARTS = /^[^\s@]+@([^\s@]+)$/;
 const isEmail = (value: string) => EMAIL_PARTS.exec(value)?.[1]!.slice(1, -1).includes('.') ?? false;
 
-export type HoopStatus = 'active' | 'inactive' | 'invited';
+type WireUser = components['schemas']['openapi.User'];
+export type HoopStatus = NonNullable<WireUser['status']>;
 
-/** A stored user; `role` is never stored, it follows from the groups. */
-export interface HoopUser {
-  id: string;
-  email: string;
-  name: string;
-  password?: string;
-  picture: string;
-  slack_id: string;
-  groups: string[];
-  status: HoopStatus;
-  verified: boolean;
-}
+/** A stored user: every field of the spec's user but `role`, which follows from the groups; a password only when set. */
+export type HoopUser = Required<Omit<WireUser, 'role' | 'password'>> & Pick<WireUser, 'password'>;
 
 interface HoopSnapshot {
   org: { id: string; name: string };
@@ -92,7 +84,7 @@ export function roleOf(user: HoopUser): 'admin' | 'standard' {
 }
 
 /** A user as the API shows it: role computed, password only when set. */
-export function present(user: HoopUser): Record<string, unknown> {
+export function present(user: HoopUser): WireUser {
   const { password, ...rest } = user;
   return { ...rest, ...(password ? { password } : {}), role: roleOf(user) };
 }
