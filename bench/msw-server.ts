@@ -25,4 +25,6 @@ const server = createServer(async (request, response) => {
   response.writeHead(answer.status, Object.fromEntries(answer.headers));
   response.end(Buffer.from(await answer.arrayBuffer()));
 });
-server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () => console.log(`at http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () =>
+  console.log(`at http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+);

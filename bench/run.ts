@@ -57,8 +57,14 @@ async function start(command: string, args: (port: number) => string[], probePat
 
 const node = (file: string, ...args: string[]) => [file, ...args];
 const tsNode = (file: string, ...args: string[]) => ['--import', 'tsx', file, ...args];
-const usermock = (extra: string[] = []) => start(process.execPath, (port) => node(CLI, 'serve', '--port', String(port), ...extra), '/__usermock/credentials');
-const prism = () => start(`${root}node_modules/.bin/prism`, (port) => ['mock', '-h', '127.0.0.1', '-p', String(port), 'specs/hoop.openapi.yaml'], '/api/users');
+const usermock = (extra: string[] = []) =>
+  start(process.execPath, (port) => node(CLI, 'serve', '--port', String(port), ...extra), '/__usermock/credentials');
+const prism = () =>
+  start(
+    `${root}node_modules/.bin/prism`,
+    (port) => ['mock', '-h', '127.0.0.1', '-p', String(port), 'specs/hoop.openapi.yaml'],
+    '/api/users',
+  );
 const bare = () => start(process.execPath, (port) => tsNode('bench/bare-server.ts', String(port)));
 const mswServer = () => start(process.execPath, (port) => tsNode('bench/msw-server.ts', String(port)), '/__usermock/credentials');
 
@@ -111,7 +117,8 @@ async function wallTime(args: string[]): Promise<{ ms: number; code: number | nu
 const rows: Array<{ measure: string; value: string; vsPrism?: string; vsBare?: string }> = [];
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ratio = (a: number, b: number) => `${fmt(a / b, 2)}×`;
-const loadRow = (result: Load) => `${fmt(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`;
+const loadRow = (result: Load) =>
+  `${fmt(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`;
 
 console.log(`usermock bench: ${CONNECTIONS} connections, ${DURATION} s per load; node ${process.version}\n`);
 
@@ -122,7 +129,11 @@ await bareServer.stop();
 
 // Prism's mock of the same spec.
 const prismServer = await prism();
-const prismRead = await load(prismServer.url, { method: 'GET', path: '/api/users/3c90c3cc-0d44-4b50-8888-8dd25736052a', headers: { authorization: 'Bearer x' } });
+const prismRead = await load(prismServer.url, {
+  method: 'GET',
+  path: '/api/users/3c90c3cc-0d44-4b50-8888-8dd25736052a',
+  headers: { authorization: 'Bearer x' },
+});
 await prismServer.stop();
 
 // usermock serve.
@@ -138,7 +149,10 @@ const create = await load(mock.url, {
   method: 'POST',
   path: '/api/users',
   headers,
-  setupRequest: (request: autocannon.Request) => ({ ...request, body: JSON.stringify({ email: `bench-${++counter}@example.com`, name: 'Bench User', groups: ['bench'] }) }),
+  setupRequest: (request: autocannon.Request) => ({
+    ...request,
+    body: JSON.stringify({ email: `bench-${++counter}@example.com`, name: 'Bench User', groups: ['bench'] }),
+  }),
 });
 const checks: Record<string, { ms: number; code: number | null }> = {};
 for (const api of ['hoop', 'amani', 'haplo']) {
@@ -150,7 +164,11 @@ await mock.stop();
 // The MSW path (getResponse) on node:http.
 const msw = await mswServer();
 const mswAdmin = await credentialsOf(msw.url);
-const mswRead = await load(msw.url, { method: 'GET', path: `/api/users/${await aUserId(msw.url, mswAdmin)}`, headers: { authorization: mswAdmin } });
+const mswRead = await load(msw.url, {
+  method: 'GET',
+  path: `/api/users/${await aUserId(msw.url, mswAdmin)}`,
+  headers: { authorization: mswAdmin },
+});
 await msw.stop();
 
 // 100,000 users in the store (all three APIs), then 100,000 per API.
@@ -160,10 +178,22 @@ await store.stop();
 const big = await usermock(['--users', '100000']);
 const bigRss = rssMb(big.process.pid!);
 const bigAdmin = await credentialsOf(big.url);
-const bigRead = await load(big.url, { method: 'GET', path: `/api/users/${await aUserId(big.url, bigAdmin)}`, headers: { authorization: bigAdmin } });
-const bigFind = await load(big.url, { method: 'GET', path: '/api/users/usermock-nobody@example.com', headers: { authorization: bigAdmin } }, 2);
+const bigRead = await load(big.url, {
+  method: 'GET',
+  path: `/api/users/${await aUserId(big.url, bigAdmin)}`,
+  headers: { authorization: bigAdmin },
+});
+const bigFind = await load(
+  big.url,
+  { method: 'GET', path: '/api/users/usermock-nobody@example.com', headers: { authorization: bigAdmin } },
+  2,
+);
 const haploAdmin = ((await (await fetch(`${big.url}/__usermock/credentials`)).json()) as { haplo: { admin: string } }).haplo.admin;
-const bigTag = await load(big.url, { method: 'GET', path: '/api/v0-user/find-by-tag?tag:username=nobody', headers: { authorization: haploAdmin } }, 2);
+const bigTag = await load(
+  big.url,
+  { method: 'GET', path: '/api/v0-user/find-by-tag?tag:username=nobody', headers: { authorization: haploAdmin } },
+  2,
+);
 await big.stop();
 
 const mockStartup = await startupOf(() => usermock());
@@ -173,19 +203,44 @@ rows.push(
   { measure: 'read GET /api/users/{id}: bare node:http', value: loadRow(bareRead) },
   { measure: 'read: Prism mock (hoop spec)', value: loadRow(prismRead), vsBare: ratio(prismRead.rps, bareRead.rps) },
   { measure: 'read: usermock serve', value: loadRow(read), vsPrism: ratio(read.rps, prismRead.rps), vsBare: ratio(read.rps, bareRead.rps) },
-  { measure: 'read: usermock via MSW getResponse', value: loadRow(mswRead), vsPrism: ratio(mswRead.rps, prismRead.rps), vsBare: ratio(mswRead.rps, bareRead.rps) },
-  { measure: 'create POST /api/users: usermock', value: loadRow(create), vsPrism: ratio(create.rps, prismRead.rps), vsBare: ratio(create.rps, bareRead.rps) },
-  { measure: 'list GET /api/users (30 users): usermock', value: loadRow(list), vsPrism: ratio(list.rps, prismRead.rps), vsBare: ratio(list.rps, bareRead.rps) },
+  {
+    measure: 'read: usermock via MSW getResponse',
+    value: loadRow(mswRead),
+    vsPrism: ratio(mswRead.rps, prismRead.rps),
+    vsBare: ratio(mswRead.rps, bareRead.rps),
+  },
+  {
+    measure: 'create POST /api/users: usermock',
+    value: loadRow(create),
+    vsPrism: ratio(create.rps, prismRead.rps),
+    vsBare: ratio(create.rps, bareRead.rps),
+  },
+  {
+    measure: 'list GET /api/users (30 users): usermock',
+    value: loadRow(list),
+    vsPrism: ratio(list.rps, prismRead.rps),
+    vsBare: ratio(list.rps, bareRead.rps),
+  },
   { measure: 'read with 100,000 users per API', value: loadRow(bigRead), vsBare: ratio(bigRead.rps, bareRead.rps) },
   { measure: 'hoop miss (404) with 100,000 users per API', value: loadRow(bigFind), vsBare: ratio(bigFind.rps, bareRead.rps) },
   { measure: 'Haplo find-by-tag with 100,000 users per API', value: loadRow(bigTag), vsBare: ratio(bigTag.rps, bareRead.rps) },
-  { measure: 'start-up, process → first answer: usermock', value: `${fmt(mockStartup)} ms`, vsPrism: `${ratio(prismStartup, mockStartup)} faster` },
+  {
+    measure: 'start-up, process → first answer: usermock',
+    value: `${fmt(mockStartup)} ms`,
+    vsPrism: `${ratio(prismStartup, mockStartup)} faster`,
+  },
   { measure: 'start-up: Prism', value: `${fmt(prismStartup)} ms` },
-  { measure: 'start-up incl. seeding 3 × 100,000 users', value: `${fmt(big.startupMs)} ms (seeding ≈ ${fmt(big.startupMs - mockStartup)} ms)` },
+  {
+    measure: 'start-up incl. seeding 3 × 100,000 users',
+    value: `${fmt(big.startupMs)} ms (seeding ≈ ${fmt(big.startupMs - mockStartup)} ms)`,
+  },
   { measure: 'RSS idle (30 users per API)', value: `${fmt(idleRss)} MB` },
   { measure: 'RSS with 100,000 users in the store (33,334 per API)', value: `${fmt(storeRss)} MB` },
   { measure: 'RSS with 100,000 users per API (300,000 in all)', value: `${fmt(bigRss)} MB` },
-  ...Object.entries(checks).map(([api, { ms, code }]) => ({ measure: `usermock check ${api} against usermock serve`, value: `${fmt(ms)} ms wall, exit ${code}` })),
+  ...Object.entries(checks).map(([api, { ms, code }]) => ({
+    measure: `usermock check ${api} against usermock serve`,
+    value: `${fmt(ms)} ms wall, exit ${code}`,
+  })),
   { measure: 'MSW path vs direct HTTP (read)', value: ratio(mswRead.rps, read.rps) },
 );
 
@@ -194,4 +249,7 @@ const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)
 console.log(line(['measure', 'value', 'vs Prism', 'vs bare']));
 console.log(widths.map((width) => '-'.repeat(width)).join('  '));
 for (const row of rows) console.log(line([row.measure, row.value, row.vsPrism ?? '', row.vsBare ?? '']));
-writeFileSync(`${root}bench/results.json`, JSON.stringify({ date: new Date().toISOString(), node: process.version, connections: CONNECTIONS, duration: DURATION, rows }, null, 2));
+writeFileSync(
+  `${root}bench/results.json`,
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, connections: CONNECTIONS, duration: DURATION, rows }, null, 2),
+);

@@ -33,7 +33,10 @@ export async function check(api: string, options: CheckCommandOptions): Promise<
   } catch {
     usage(`--base-url "${options.baseUrl}" is not a URL`);
   }
-  const only = options.only?.split(',').map((name) => name.trim()).filter(Boolean);
+  const only = options.only
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = only?.filter((name) => !CHECKS.some((check) => check.name === name));
   if (unknown?.length) usage(`unknown check(s) ${unknown.join(', ')}; checks: ${CHECKS.map((check) => check.name).join(', ')}`);
   const reporters = options.report.map(parseReport);

@@ -35,7 +35,12 @@ program
   .option('--only <checks>', 'comma-separated check names to run')
   .option('--read-only', 'send only safe (GET) requests, for production-like targets')
   .option('--stateless', 'skip the checks that need state to persist (for stateless mocks such as Prism)')
-  .option('--report <format=file>', 'also write junit=<file> or json=<file> (repeatable)', (value: string, all: string[]) => [...all, value], [])
+  .option(
+    '--report <format=file>',
+    'also write junit=<file> or json=<file> (repeatable)',
+    (value: string, all: string[]) => [...all, value],
+    [],
+  )
   .action(async (api, options) => (await import('./check.ts')).check(api, options));
 
 program

@@ -45,7 +45,10 @@ export class DataFactory {
   /** A valid body for a request schema: every property, server-assigned (readOnly) ones left out. */
   body(schema: Schema): Record<string, unknown> {
     const requestSchema = withoutReadOnly(schemaFor(schema, 'request'));
-    const generated = generateSync(requestSchema as JsonSchema, { seed: this.faker.number.int(2 ** 31), optionalsProbability: 1 }) as Record<string, unknown>;
+    const generated = generateSync(requestSchema as JsonSchema, {
+      seed: this.faker.number.int(2 ** 31),
+      optionalsProbability: 1,
+    }) as Record<string, unknown>;
     for (const name of Object.keys(generated)) {
       const realistic = this.realistic(name, flatten((requestSchema.properties as Properties)[name] ?? {}));
       if (realistic !== undefined) generated[name] = realistic;
@@ -93,8 +96,10 @@ export class DataFactory {
       } else if (property.format) {
         variants.push({ name: `${field} not a ${property.format}`, body: { ...valid, [field]: `not-a-${property.format}` } });
       }
-      if (Array.isArray(property.enum)) variants.push({ name: `${field} outside its enum`, body: { ...valid, [field]: 'usermock-unknown-value' } });
-      if (typeof property.maxLength === 'number') variants.push({ name: `${field} too long`, body: { ...valid, [field]: 'x'.repeat(property.maxLength + 1) } });
+      if (Array.isArray(property.enum))
+        variants.push({ name: `${field} outside its enum`, body: { ...valid, [field]: 'usermock-unknown-value' } });
+      if (typeof property.maxLength === 'number')
+        variants.push({ name: `${field} too long`, body: { ...valid, [field]: 'x'.repeat(property.maxLength + 1) } });
     }
     // Only what the spec itself forbids is a defect; a variant the schema allows is dropped.
     return variants.filter((variant) => variant.raw !== undefined || !isValid(variant.body));

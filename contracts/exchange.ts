@@ -102,6 +102,7 @@ export function curlOf(request: SentRequest): string {
       parts.push('-H', quote(`${name}: ${value}`));
     }
   }
-  if (request.body !== undefined) parts.push('--data-raw', quote(request.body.length > 2000 ? `${request.body.slice(0, 2000)}…` : request.body));
+  if (request.body !== undefined)
+    parts.push('--data-raw', quote(request.body.length > 2000 ? `${request.body.slice(0, 2000)}…` : request.body));
   return parts.join(' ');
 }

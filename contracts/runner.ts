@@ -7,7 +7,14 @@ import { adminRequired, authRequired, invalidCredentialsRefused } from './checks
 import { RunContext, isSuccess } from './checks/context.ts';
 import { negativeDataRejection, positiveDataAcceptance } from './checks/input.ts';
 import { RESPONSE_CHECKS } from './checks/response.ts';
-import { createdListed, createReadBack, deleteEffective, duplicateConflict, updatePersisted, type ScenarioCheck } from './checks/stateful.ts';
+import {
+  createdListed,
+  createReadBack,
+  deleteEffective,
+  duplicateConflict,
+  updatePersisted,
+  type ScenarioCheck,
+} from './checks/stateful.ts';
 import { DataFactory } from './data.ts';
 import { Client } from './exchange.ts';
 import type { Failure } from './failure.ts';
@@ -42,16 +49,69 @@ export interface CheckInfo {
 }
 
 const SCENARIOS: Array<CheckInfo & { check(readOnly: boolean): ScenarioCheck }> = [
-  { name: 'create_read_back', meaning: 'a created user reads back as sent', kind: 'scenario', stateful: true, writes: true, check: () => createReadBack },
-  { name: 'created_listed', meaning: 'a created user appears in the list', kind: 'scenario', stateful: true, writes: true, check: () => createdListed },
-  { name: 'duplicate_conflict', meaning: 'a duplicate email gets the documented conflict', kind: 'scenario', stateful: true, writes: true, check: () => duplicateConflict },
-  { name: 'update_persisted', meaning: 'an update is answered and persisted', kind: 'scenario', stateful: true, writes: true, check: () => updatePersisted },
-  { name: 'delete_effective', meaning: 'a deleted or blocked user stays so', kind: 'scenario', stateful: true, writes: true, check: () => deleteEffective },
-  { name: 'negative_data_rejection', meaning: 'bodies the schema forbids get a documented 4xx', kind: 'scenario', writes: true, check: () => negativeDataRejection },
-  { name: 'positive_data_acceptance', meaning: 'valid bodies, also non-ASCII, are accepted', kind: 'scenario', writes: true, check: () => positiveDataAcceptance },
+  {
+    name: 'create_read_back',
+    meaning: 'a created user reads back as sent',
+    kind: 'scenario',
+    stateful: true,
+    writes: true,
+    check: () => createReadBack,
+  },
+  {
+    name: 'created_listed',
+    meaning: 'a created user appears in the list',
+    kind: 'scenario',
+    stateful: true,
+    writes: true,
+    check: () => createdListed,
+  },
+  {
+    name: 'duplicate_conflict',
+    meaning: 'a duplicate email gets the documented conflict',
+    kind: 'scenario',
+    stateful: true,
+    writes: true,
+    check: () => duplicateConflict,
+  },
+  {
+    name: 'update_persisted',
+    meaning: 'an update is answered and persisted',
+    kind: 'scenario',
+    stateful: true,
+    writes: true,
+    check: () => updatePersisted,
+  },
+  {
+    name: 'delete_effective',
+    meaning: 'a deleted or blocked user stays so',
+    kind: 'scenario',
+    stateful: true,
+    writes: true,
+    check: () => deleteEffective,
+  },
+  {
+    name: 'negative_data_rejection',
+    meaning: 'bodies the schema forbids get a documented 4xx',
+    kind: 'scenario',
+    writes: true,
+    check: () => negativeDataRejection,
+  },
+  {
+    name: 'positive_data_acceptance',
+    meaning: 'valid bodies, also non-ASCII, are accepted',
+    kind: 'scenario',
+    writes: true,
+    check: () => positiveDataAcceptance,
+  },
   { name: 'auth_required', meaning: 'a request without credentials gets 401/403', kind: 'scenario', check: authRequired },
   // The server must know which credentials it issued, and to whom: state, in Prism's terms.
-  { name: 'invalid_credentials_refused', meaning: 'a credential no server issued gets 401/403', kind: 'scenario', stateful: true, check: invalidCredentialsRefused },
+  {
+    name: 'invalid_credentials_refused',
+    meaning: 'a credential no server issued gets 401/403',
+    kind: 'scenario',
+    stateful: true,
+    check: invalidCredentialsRefused,
+  },
   { name: 'admin_required', meaning: 'a non-admin gets 403 on admin operations', kind: 'scenario', stateful: true, check: adminRequired },
 ];
 
@@ -105,42 +165,58 @@ export class ContractRun {
   }
 
   steps(): Step[] {
+    const responses = Object.entries(RESPONSE_CHECKS).filter(([name]) => this.reports(name));
+    return [
+      ...SCENARIOS.filter((scenario) => this.runs(scenario)).map((scenario) => this.scenarioStep(scenario)),
+      ...responses.map((entry) => this.responseStep(...entry)),
+    ];
+  }
+
+  /** Whether a check's findings are reported: every check, or those `only` names. */
+  private reports(name: string): boolean {
+    return !this.options.only || this.options.only.includes(name);
+  }
+
+  /**
+   * Whether a scenario runs: when reported, and also when `only` names response checks alone —
+   * then every scenario runs for the traffic those checks judge.
+   */
+  private runs(scenario: CheckInfo): boolean {
+    const only = this.options.only;
+    return this.reports(scenario.name) || (only !== undefined && !SCENARIOS.some((candidate) => only.includes(candidate.name)));
+  }
+
+  private scenarioStep({ check, ...info }: (typeof SCENARIOS)[number]): Step {
     const readOnly = this.options.readOnly ?? false;
-    const selected = this.options.only;
-    const scenarioSelected = !selected || selected.some((name) => SCENARIOS.some((scenario) => scenario.name === name));
-    const scenarios = SCENARIOS.filter((scenario) => !selected || !scenarioSelected || selected.includes(scenario.name)).map(
-      ({ check, ...info }): Step => ({
-        info,
-        run: async () => {
-          if (readOnly && info.writes) return skipped(info, 'read-only run');
-          if (this.options.stateless && info.stateful) return skipped(info, 'stateless target');
-          const outcome = await check(readOnly)(this.context);
-          if (outcome.skipped) return skipped(info, outcome.skipped);
-          const failures = outcome.findings.map((finding) => ({ check: info.name, ...finding }));
-          // A scenario run only for its traffic reports nothing itself.
-          if (selected && !selected.includes(info.name)) return skipped(info, 'not selected (run for its traffic)');
-          return { check: info.name, meaning: info.meaning, status: failures.length ? 'failed' : 'passed', failures };
-        },
-      }),
-    );
-    const responses = Object.entries(RESPONSE_CHECKS)
-      .filter(([name]) => !selected || selected.includes(name))
-      .map(([name, { check, meaning, apis }]): Step => {
-        const info: CheckInfo = { name, meaning, kind: 'response' };
-        return {
+    return {
+      info,
+      run: async () => {
+        if (readOnly && info.writes) return skipped(info, 'read-only run');
+        if (this.options.stateless && info.stateful) return skipped(info, 'stateless target');
+        const outcome = await check(readOnly)(this.context);
+        if (outcome.skipped) return skipped(info, outcome.skipped);
+        if (!this.reports(info.name)) return skipped(info, 'not selected (run for its traffic)');
+        return result(
           info,
-          run: async () => {
-            if (apis && !apis.includes(this.options.api)) return skipped(info, `applies to ${apis.join(', ')} only`);
-            const failures: Failure[] = [];
-            for (const exchange of this.client.exchanges) {
-              const message = check(exchange, this.context.spec);
-              if (message) failures.push({ check: name, message, exchange });
-            }
-            return { check: name, meaning, status: failures.length ? 'failed' : 'passed', failures };
-          },
-        };
-      });
-    return [...scenarios, ...responses];
+          outcome.findings.map((finding) => ({ check: info.name, ...finding })),
+        );
+      },
+    };
+  }
+
+  private responseStep(name: string, { check, meaning, apis }: (typeof RESPONSE_CHECKS)[string]): Step {
+    const info: CheckInfo = { name, meaning, kind: 'response' };
+    return {
+      info,
+      run: async () => {
+        if (apis && !apis.includes(this.options.api)) return skipped(info, `applies to ${apis.join(', ')} only`);
+        const failures = this.client.exchanges.flatMap((exchange) => {
+          const message = check(exchange, this.context.spec);
+          return message ? [{ check: name, message, exchange }] : [];
+        });
+        return result(info, failures);
+      },
+    };
   }
 
   /** Undoes what the run created where the API allows it; returns how many things it removed. */
@@ -156,6 +232,10 @@ export class ContractRun {
     }
     return removed;
   }
+}
+
+function result(info: CheckInfo, failures: Failure[]): CheckResult {
+  return { check: info.name, meaning: info.meaning, status: failures.length ? 'failed' : 'passed', failures };
 }
 
 function skipped(info: CheckInfo, reason: string): CheckResult {

@@ -9,7 +9,10 @@ export * from './msw.ts';
 export const worker: SetupWorker = setupWorker(...handlers);
 
 /** A separate worker with its own mock (own seed, own state). */
-export function createMockWorker(options: MockOptions = {}, handlerOptions: HandlerOptions = {}): { worker: SetupWorker; mock: ReturnType<typeof createMock> } {
+export function createMockWorker(
+  options: MockOptions = {},
+  handlerOptions: HandlerOptions = {},
+): { worker: SetupWorker; mock: ReturnType<typeof createMock> } {
   const mock = createMock(options);
   return { worker: setupWorker(...createHandlers(mock, handlerOptions)), mock };
 }

@@ -9,7 +9,10 @@ export * from './msw.ts';
 export const server: SetupServer = setupServer(...handlers);
 
 /** A separate MSW server with its own mock (own seed, own state). */
-export function createMockServer(options: MockOptions = {}, handlerOptions: HandlerOptions = {}): { server: SetupServer; mock: ReturnType<typeof createMock> } {
+export function createMockServer(
+  options: MockOptions = {},
+  handlerOptions: HandlerOptions = {},
+): { server: SetupServer; mock: ReturnType<typeof createMock> } {
   const mock = createMock(options);
   return { server: setupServer(...createHandlers(mock, handlerOptions)), mock };
 }

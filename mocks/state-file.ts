@@ -33,7 +33,9 @@ export async function readStateFile(path: string): Promise<Snapshot | undefined>
     // Restored once here, as the server will, so a damaged snapshot is refused before anything starts.
     createMock({ snapshot: snapshot as Snapshot });
   } catch (error) {
-    throw new StateFileError(`state file ${path} is a usermock snapshot that cannot be restored (${(error as Error).message}); it was left as it is — fix or remove it`);
+    throw new StateFileError(
+      `state file ${path} is a usermock snapshot that cannot be restored (${(error as Error).message}); it was left as it is — fix or remove it`,
+    );
   }
   return snapshot as Snapshot;
 }

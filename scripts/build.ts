@@ -13,9 +13,18 @@ await build({
   ...shared,
   platform: 'node',
   target: 'node20',
-  entryPoints: { cli: 'cli/index.ts', msw: 'mocks/msw.ts', node: 'mocks/node.ts', index: 'mocks/index.ts', contracts: 'contracts/index.ts', 'run.suite': 'contracts/run.suite.ts' },
+  entryPoints: {
+    cli: 'cli/index.ts',
+    msw: 'mocks/msw.ts',
+    node: 'mocks/node.ts',
+    index: 'mocks/index.ts',
+    contracts: 'contracts/index.ts',
+    'run.suite': 'contracts/run.suite.ts',
+  },
   outdir: 'dist',
   splitting: true,
 });
 await build({ ...shared, platform: 'browser', target: 'es2022', entryPoints: { browser: 'mocks/browser.ts' }, outdir: 'dist' });
-execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  stdio: 'inherit',
+});

@@ -20,5 +20,5 @@ export async function readSpec(api: ApiName): Promise<OpenApiDocument> {
  */
 export async function loadSpec(api: ApiName): Promise<OpenApiDocument> {
   // validate() mutates and dereferences its argument; give it a private copy.
-  return (await SwaggerParser.validate(await readSpec(api) as never)) as unknown as OpenApiDocument;
+  return (await SwaggerParser.validate((await readSpec(api)) as never)) as unknown as OpenApiDocument;
 }

@@ -18,7 +18,13 @@ export function amaniProfile(): ApiProfile {
     return { ...body, groups: roleIds.slice(0, 1), ...(unicode ? { first_name: UNICODE_NAMES.first, last_name: UNICODE_NAMES.last } : {}) };
   }
 
-  const create = (body: Record<string, unknown>): Call => ({ operationId: 'createUser', method: 'POST', path: '/api/v2/user', auth: 'admin', body });
+  const create = (body: Record<string, unknown>): Call => ({
+    operationId: 'createUser',
+    method: 'POST',
+    path: '/api/v2/user',
+    auth: 'admin',
+    body,
+  });
 
   const profile: ApiProfile = {
     api: 'amani',
@@ -26,7 +32,9 @@ export function amaniProfile(): ApiProfile {
       if (!client.has('admin')) return;
       const roles = await client.send('listGroups', { method: 'GET', path: '/api/v2/group', auth: 'admin' });
       const list = roles.response.json;
-      roleIds = Array.isArray(list) ? list.map((role: { id?: unknown }) => role.id).filter((id): id is number => typeof id === 'number') : [];
+      roleIds = Array.isArray(list)
+        ? list.map((role: { id?: unknown }) => role.id).filter((id): id is number => typeof id === 'number')
+        : [];
     },
     newUser,
     create,
@@ -35,7 +43,13 @@ export function amaniProfile(): ApiProfile {
       return typeof id === 'string' ? { key: id, sent } : undefined;
     },
     // Amani documents no way to get one user; logging in as them shows the stored user.
-    read: (user) => ({ operationId: 'login', method: 'POST', path: '/api/v2/user/login', auth: 'none', body: { username: user.sent.email, password: user.sent.password } }),
+    read: (user) => ({
+      operationId: 'login',
+      method: 'POST',
+      path: '/api/v2/user/login',
+      auth: 'none',
+      body: { username: user.sent.email, password: user.sent.password },
+    }),
     userIn: (exchange) => exchange.response.json as Record<string, unknown> | undefined,
     expected: ({ first_name, last_name, phone }) => ({ first_name, last_name, phone }),
     update(user, data) {
@@ -44,11 +58,17 @@ export function amaniProfile(): ApiProfile {
     },
     duplicateStatus: 400,
     bodyTargets: (user, data) => [
-      { operationId: 'createUser', call: (body) => ({ ...create({}), ...body }), valid: (unicode) => newUser(data, unicode), acceptsValid: true },
+      {
+        operationId: 'createUser',
+        call: (body) => ({ ...create({}), ...body }),
+        valid: (unicode) => newUser(data, unicode),
+        acceptsValid: true,
+      },
       {
         operationId: 'updateUser',
         call: (body) => ({ operationId: 'updateUser', method: 'PATCH', path: userPath(user.key), auth: 'admin', ...body }),
-        valid: (unicode) => (unicode ? { first_name: UNICODE_NAMES.first, last_name: UNICODE_NAMES.last } : { first_name: data.faker.person.firstName() }),
+        valid: (unicode) =>
+          unicode ? { first_name: UNICODE_NAMES.first, last_name: UNICODE_NAMES.last } : { first_name: data.faker.person.firstName() },
         acceptsValid: true,
       },
       {
@@ -68,7 +88,13 @@ export function amaniProfile(): ApiProfile {
       const calls: Record<string, Call> = {
         listGroups: { operationId, method: 'GET', path: '/api/v2/group', auth: 'admin' },
         createUser: create(newUser(data)),
-        updateUser: { operationId, method: 'PATCH', path: userPath(user?.key ?? NOBODY), auth: 'admin', body: { first_name: data.faker.person.firstName() } },
+        updateUser: {
+          operationId,
+          method: 'PATCH',
+          path: userPath(user?.key ?? NOBODY),
+          auth: 'admin',
+          body: { first_name: data.faker.person.firstName() },
+        },
       };
       return calls[operationId];
     },

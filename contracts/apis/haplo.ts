@@ -6,7 +6,8 @@ import type { ApiProfile, Call, CreatedUser } from './profile.ts';
 const spec = () => apiSpec('haplo');
 /** The API's own group: its members are users the API may read, even on a read-only run. */
 const API_GROUP = 'haplo:group:api-v0:user-api';
-const usernameOf = (user: CreatedUser | undefined) => String((user?.sent.tags as Record<string, string> | undefined)?.username ?? 'usermock-nobody');
+const usernameOf = (user: CreatedUser | undefined) =>
+  String((user?.sent.tags as Record<string, string> | undefined)?.username ?? 'usermock-nobody');
 
 /** Haplo's profile for one run. */
 export function haploProfile(): ApiProfile {
@@ -25,9 +26,21 @@ export function haploProfile(): ApiProfile {
     };
   }
 
-  const create = (body: Record<string, unknown>): Call => ({ operationId: 'createUser', method: 'POST', path: '/api/v0-user/create', auth: 'admin', body });
+  const create = (body: Record<string, unknown>): Call => ({
+    operationId: 'createUser',
+    method: 'POST',
+    path: '/api/v0-user/create',
+    auth: 'admin',
+    body,
+  });
   const read = (id: string): Call => ({ operationId: 'getUserById', method: 'GET', path: `/api/v0-user/id/${id}`, auth: 'admin' });
-  const block = (id: string): Call => ({ operationId: 'enableUser', method: 'POST', path: `/api/v0-user/enable/${id}`, query: { status: 'block' }, auth: 'admin' });
+  const block = (id: string): Call => ({
+    operationId: 'enableUser',
+    method: 'POST',
+    path: `/api/v0-user/enable/${id}`,
+    query: { status: 'block' },
+    auth: 'admin',
+  });
   const byTag = (user: CreatedUser | undefined) => ({ 'tag:username': usernameOf(user) });
 
   const profile: ApiProfile = {
@@ -46,14 +59,25 @@ export function haploProfile(): ApiProfile {
     },
     read: (user) => read(user.key),
     userIn: (exchange) => (exchange.response.json as { user?: Record<string, unknown> } | undefined)?.user,
-    expected: ({ nameFirst, nameLast, email, tags, localeId, directGroupMembership }) => ({ nameFirst, nameLast, email, tags, localeId, directGroupMembership }),
+    expected: ({ nameFirst, nameLast, email, tags, localeId, directGroupMembership }) => ({
+      nameFirst,
+      nameLast,
+      email,
+      tags,
+      localeId,
+      directGroupMembership,
+    }),
     list: {
       call: (user) => ({ operationId: 'findByTag', method: 'GET', path: '/api/v0-user/find-by-tag', query: byTag(user), auth: 'admin' }),
-      includes: (exchange, user) => ((exchange.response.json as { users?: unknown[] } | undefined)?.users ?? []).map(String).includes(user.key),
+      includes: (exchange, user) =>
+        ((exchange.response.json as { users?: unknown[] } | undefined)?.users ?? []).map(String).includes(user.key),
     },
     update(user, data) {
       const changes = { nameLast: data.faker.person.lastName() };
-      return { call: { operationId: 'updateUserById', method: 'POST', path: `/api/v0-user/id/${user.key}`, auth: 'admin', body: changes }, changes };
+      return {
+        call: { operationId: 'updateUserById', method: 'POST', path: `/api/v0-user/id/${user.key}`, auth: 'admin', body: changes },
+        changes,
+      };
     },
     remove: {
       call: (user) => block(user.key),
@@ -62,7 +86,12 @@ export function haploProfile(): ApiProfile {
     },
     duplicateStatus: 400,
     bodyTargets: (user, data) => [
-      { operationId: 'createUser', call: (body) => ({ ...create({}), ...body }), valid: (unicode) => newUser(data, unicode), acceptsValid: true },
+      {
+        operationId: 'createUser',
+        call: (body) => ({ ...create({}), ...body }),
+        valid: (unicode) => newUser(data, unicode),
+        acceptsValid: true,
+      },
       {
         operationId: 'updateUserById',
         call: (body) => ({ operationId: 'updateUserById', method: 'POST', path: `/api/v0-user/id/${user.key}`, auth: 'admin', ...body }),
@@ -71,7 +100,14 @@ export function haploProfile(): ApiProfile {
       },
       {
         operationId: 'updateUserByTag',
-        call: (body) => ({ operationId: 'updateUserByTag', method: 'POST', path: '/api/v0-user/id', query: byTag(user), auth: 'admin', ...body }),
+        call: (body) => ({
+          operationId: 'updateUserByTag',
+          method: 'POST',
+          path: '/api/v0-user/id',
+          query: byTag(user),
+          auth: 'admin',
+          ...body,
+        }),
         valid: (unicode) => (unicode ? { nameLast: UNICODE_NAMES.last } : { nameLast: data.faker.person.lastName() }),
         acceptsValid: true,
       },
@@ -83,9 +119,28 @@ export function haploProfile(): ApiProfile {
         getUserById: read(id),
         getUserByTag: { operationId, method: 'GET', path: '/api/v0-user/id', query: byTag(user), auth: 'admin' },
         // Writes only ever touch a user of this run (an id that cannot exist otherwise).
-        updateUserById: { operationId, method: 'POST', path: `/api/v0-user/id/${user?.key ?? '999999999'}`, auth: 'admin', body: { nameFirst: 'Usermock' } },
-        updateUserByTag: { operationId, method: 'POST', path: '/api/v0-user/id', query: byTag(user), auth: 'admin', body: { nameFirst: 'Usermock' } },
-        enableUser: { operationId, method: 'POST', path: `/api/v0-user/enable/${user?.key ?? '999999999'}`, query: { status: 'active' }, auth: 'admin' },
+        updateUserById: {
+          operationId,
+          method: 'POST',
+          path: `/api/v0-user/id/${user?.key ?? '999999999'}`,
+          auth: 'admin',
+          body: { nameFirst: 'Usermock' },
+        },
+        updateUserByTag: {
+          operationId,
+          method: 'POST',
+          path: '/api/v0-user/id',
+          query: byTag(user),
+          auth: 'admin',
+          body: { nameFirst: 'Usermock' },
+        },
+        enableUser: {
+          operationId,
+          method: 'POST',
+          path: `/api/v0-user/enable/${user?.key ?? '999999999'}`,
+          query: { status: 'active' },
+          auth: 'admin',
+        },
         getGroup: { operationId, method: 'GET', path: `/api/v0-user/group/${API_GROUP}`, auth: 'admin' },
         findByTag: { operationId, method: 'GET', path: '/api/v0-user/find-by-tag', query: byTag(user), auth: 'admin' },
       };

@@ -34,7 +34,8 @@ export function hoopProfile(): ApiProfile {
     expected: ({ email, name, groups, slack_id, picture, status }) => ({ email, name, groups, slack_id, picture, status }),
     list: {
       call: () => ({ operationId: 'listUsers', method: 'GET', path: '/api/users', auth: 'admin' }),
-      includes: (exchange, user) => Array.isArray(exchange.response.json) && exchange.response.json.some((u: { email?: string }) => u.email === user.key),
+      includes: (exchange, user) =>
+        Array.isArray(exchange.response.json) && exchange.response.json.some((u: { email?: string }) => u.email === user.key),
     },
     update(user, data) {
       // PUT replaces: send the whole user with a new name and slack id.
@@ -49,7 +50,12 @@ export function hoopProfile(): ApiProfile {
     },
     duplicateStatus: 409,
     bodyTargets: (user, data) => [
-      { operationId: 'createUser', call: (body) => ({ ...profile.create({}), ...body }), valid: (unicode) => newUser(data, unicode), acceptsValid: true },
+      {
+        operationId: 'createUser',
+        call: (body) => ({ ...profile.create({}), ...body }),
+        valid: (unicode) => newUser(data, unicode),
+        acceptsValid: true,
+      },
       {
         operationId: 'updateUser',
         call: (body) => ({ operationId: 'updateUser', method: 'PUT', path: userPath(user.key), auth: 'admin', ...body }),
@@ -85,7 +91,12 @@ export function hoopProfile(): ApiProfile {
       const created = response.status === 201 ? (response.json as { email?: unknown; name?: unknown } | undefined) : undefined;
       if (operationId === 'createUser' && typeof created?.email === 'string') return profile.remove!.call({ key: created.email, sent: {} });
       if (operationId === 'createGroup' && typeof created?.name === 'string') {
-        return { operationId: 'deleteGroup', method: 'DELETE', path: `/api/users/groups/${encodeURIComponent(created.name)}`, auth: 'admin' };
+        return {
+          operationId: 'deleteGroup',
+          method: 'DELETE',
+          path: `/api/users/groups/${encodeURIComponent(created.name)}`,
+          auth: 'admin',
+        };
       }
       return undefined;
     },

@@ -55,10 +55,18 @@ export function isFinding(value: CreatedUser | Finding): value is Finding {
 }
 
 /** The fields of `expected` that `actual` shows differently, as findings on `exchange`. */
-export function differences(expected: Record<string, unknown>, actual: Record<string, unknown> | undefined, exchange: Exchange, what: string): Finding[] {
+export function differences(
+  expected: Record<string, unknown>,
+  actual: Record<string, unknown> | undefined,
+  exchange: Exchange,
+  what: string,
+): Finding[] {
   if (!actual) return [{ message: `expected ${what} to show the user, got no user object`, exchange }];
   return Object.entries(expected)
     .filter(([, value]) => value !== undefined)
     .filter(([field, value]) => JSON.stringify(actual[field]) !== JSON.stringify(value))
-    .map(([field, value]) => ({ message: `expected ${what} to show ${field} = ${JSON.stringify(value)}, got ${JSON.stringify(actual[field])}`, exchange }));
+    .map(([field, value]) => ({
+      message: `expected ${what} to show ${field} = ${JSON.stringify(value)}, got ${JSON.stringify(actual[field])}`,
+      exchange,
+    }));
 }

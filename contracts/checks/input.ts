@@ -30,7 +30,10 @@ export const positiveDataAcceptance: ScenarioCheck = async (context) => {
     for (const unicode of [false, true]) {
       const exchange = await context.send(target.call({ body: target.valid(unicode) }));
       if (!isSuccess(exchange)) {
-        findings.push({ message: `expected a valid${unicode ? ' non-ASCII' : ''} body to be accepted, got ${exchange.response.status}`, exchange });
+        findings.push({
+          message: `expected a valid${unicode ? ' non-ASCII' : ''} body to be accepted, got ${exchange.response.status}`,
+          exchange,
+        });
       }
     }
   }

@@ -24,7 +24,8 @@ export const contentTypeConformance: ResponseCheck = (exchange, spec) => {
   const { operationId, response } = exchange;
   if (!spec.documentsStatus(operationId, response.status)) return undefined; // the status check reports it
   const documented = spec.responseMediaTypes(operationId, response.status);
-  if (documented.length === 0) return response.text === '' ? undefined : `expected no body for ${response.status}, got ${response.text.length} bytes`;
+  if (documented.length === 0)
+    return response.text === '' ? undefined : `expected no body for ${response.status}, got ${response.text.length} bytes`;
   const mediaType = mediaTypeOf(exchange);
   if (!mediaType) return `expected a Content-Type of ${documented.join(' or ')}, got none`;
   return documented.includes(mediaType) ? undefined : `expected Content-Type ${documented.join(' or ')}, got ${mediaType}`;
@@ -34,7 +35,9 @@ export const contentTypeConformance: ResponseCheck = (exchange, spec) => {
 export const responseSchemaConformance: ResponseCheck = (exchange, spec) => {
   const { operationId, response } = exchange;
   const mediaType = mediaTypeOf(exchange);
-  const validate = spec.documentsStatus(operationId, response.status) ? spec.responseValidator(operationId, response.status, mediaType) : undefined;
+  const validate = spec.documentsStatus(operationId, response.status)
+    ? spec.responseValidator(operationId, response.status, mediaType)
+    : undefined;
   if (!validate) return undefined;
   if (mediaType.endsWith('json') && response.json === undefined) return `expected a JSON body, got text that does not parse as JSON`;
   const body = mediaType.endsWith('json') ? response.json : response.text;
@@ -61,7 +64,8 @@ export const haploEnvelopeConsistency: ResponseCheck = ({ response }) => {
   const { success, kind, error } = response.json;
   if (typeof kind !== 'string' || kind === '') return 'expected a non-empty string `kind`';
   const ok = response.status < 300;
-  if (success !== ok) return `expected success: ${ok} with status ${response.status}, got success: ${JSON.stringify(success)} (kind ${kind})`;
+  if (success !== ok)
+    return `expected success: ${ok} with status ${response.status}, got success: ${JSON.stringify(success)} (kind ${kind})`;
   if (!ok && !(isObject(error) && typeof error.message === 'string')) return `expected error.message on a failure (kind ${kind})`;
   return undefined;
 };
@@ -75,7 +79,8 @@ export const hoopEnumConformance: ResponseCheck = ({ response }, spec) => {
   for (const user of users) {
     if (!isObject(user) || !('email' in user)) continue;
     if (roles && 'role' in user && !roles.includes(user.role)) return `role ${JSON.stringify(user.role)} is not one of ${roles.join('|')}`;
-    if (statuses && 'status' in user && !statuses.includes(user.status)) return `status ${JSON.stringify(user.status)} is not one of ${statuses.join('|')}`;
+    if (statuses && 'status' in user && !statuses.includes(user.status))
+      return `status ${JSON.stringify(user.status)} is not one of ${statuses.join('|')}`;
   }
   return undefined;
 };
@@ -87,7 +92,11 @@ export const RESPONSE_CHECKS: Record<string, { check: ResponseCheck; meaning: st
   content_type_conformance: { check: contentTypeConformance, meaning: 'every body has a documented content type' },
   response_schema_conformance: { check: responseSchemaConformance, meaning: "every body matches its status's schema" },
   error_shape_conformance: { check: errorShapeConformance, meaning: "every error body has the API's error shape" },
-  haplo_envelope_consistency: { check: haploEnvelopeConsistency, meaning: 'Haplo success/kind/error agree with the status', apis: ['haplo'] },
+  haplo_envelope_consistency: {
+    check: haploEnvelopeConsistency,
+    meaning: 'Haplo success/kind/error agree with the status',
+    apis: ['haplo'],
+  },
   hoop_enum_conformance: { check: hoopEnumConformance, meaning: 'hoop role and status are within their enums', apis: ['hoop'] },
 };
 

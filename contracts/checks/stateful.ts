@@ -8,7 +8,8 @@ export const createReadBack: ScenarioCheck = async (context) => {
   const user = await context.user('lifecycle');
   if (isFinding(user)) return { findings: [user] };
   const read = await context.send(context.profile.read(user));
-  if (!isSuccess(read)) return { findings: [{ message: `expected the created user to be readable, got ${read.response.status}`, exchange: read }] };
+  if (!isSuccess(read))
+    return { findings: [{ message: `expected the created user to be readable, got ${read.response.status}`, exchange: read }] };
   return { findings: differences(context.profile.expected(user.sent), context.profile.userIn(read), read, 'the read-back') };
 };
 
@@ -19,8 +20,13 @@ export const createdListed: ScenarioCheck = async (context) => {
   const user = await context.user('lifecycle');
   if (isFinding(user)) return { findings: [user] };
   const listed = await context.send(list.call(user));
-  if (!isSuccess(listed)) return { findings: [{ message: `expected the list to answer 2xx, got ${listed.response.status}`, exchange: listed }] };
-  return { findings: list.includes(listed, user) ? [] : [{ message: `expected the list to include the created user ${user.key}`, exchange: listed }] };
+  if (!isSuccess(listed))
+    return { findings: [{ message: `expected the list to answer 2xx, got ${listed.response.status}`, exchange: listed }] };
+  return {
+    findings: list.includes(listed, user)
+      ? []
+      : [{ message: `expected the list to include the created user ${user.key}`, exchange: listed }],
+  };
 };
 
 /** A second create with the same email is refused with the documented conflict status. */
@@ -30,7 +36,10 @@ export const duplicateConflict: ScenarioCheck = async (context) => {
   const again = await context.send(context.profile.create(user.sent));
   const expected = context.profile.duplicateStatus;
   return {
-    findings: again.response.status === expected ? [] : [{ message: `expected ${expected} for a duplicate email, got ${again.response.status}`, exchange: again }],
+    findings:
+      again.response.status === expected
+        ? []
+        : [{ message: `expected ${expected} for a duplicate email, got ${again.response.status}`, exchange: again }],
   };
 };
 
@@ -40,7 +49,8 @@ export const updatePersisted: ScenarioCheck = async (context) => {
   if (isFinding(user)) return { findings: [user] };
   const { call, changes } = context.profile.update(user, context.data);
   const updated = await context.send(call);
-  if (!isSuccess(updated)) return { findings: [{ message: `expected the update to succeed, got ${updated.response.status}`, exchange: updated }] };
+  if (!isSuccess(updated))
+    return { findings: [{ message: `expected the update to succeed, got ${updated.response.status}`, exchange: updated }] };
   const read = await context.send(context.profile.read(user));
   return {
     findings: [
@@ -57,7 +67,10 @@ export const deleteEffective: ScenarioCheck = async (context) => {
   const user = await context.user('removal');
   if (isFinding(user)) return { findings: [user] };
   const removed = await context.send(remove.call(user));
-  if (!isSuccess(removed)) return { findings: [{ message: `expected the removal to succeed, got ${removed.response.status}`, exchange: removed }] };
+  if (!isSuccess(removed))
+    return { findings: [{ message: `expected the removal to succeed, got ${removed.response.status}`, exchange: removed }] };
   const read = await context.send(context.profile.read(user));
-  return { findings: remove.effective(read) ? [] : [{ message: `expected ${remove.meaning}, got ${read.response.status}`, exchange: read }] };
+  return {
+    findings: remove.effective(read) ? [] : [{ message: `expected ${remove.meaning}, got ${read.response.status}`, exchange: read }],
+  };
 };

@@ -20,7 +20,14 @@ declare global {
 const results: Result[] = [];
 const credentials = mock.credentials();
 
-async function call(api: Result['api'], operation: string, method: string, path: string, auth: 'admin' | null, body?: unknown): Promise<any> {
+async function call(
+  api: Result['api'],
+  operation: string,
+  method: string,
+  path: string,
+  auth: 'admin' | null,
+  body?: unknown,
+): Promise<any> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (auth) headers.authorization = credentials[api][auth];
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -33,7 +40,13 @@ async function call(api: Result['api'], operation: string, method: string, path:
 
 function render({ api, operation, method, path, status, body }: Result): void {
   const json = JSON.stringify(body);
-  const cells = { api, operation, request: `${method} ${path}`, status: String(status), body: json.length > 90 ? `${json.slice(0, 90)}…` : json };
+  const cells = {
+    api,
+    operation,
+    request: `${method} ${path}`,
+    status: String(status),
+    body: json.length > 90 ? `${json.slice(0, 90)}…` : json,
+  };
   const row = document.createElement('tr');
   for (const [name, text] of Object.entries(cells)) Object.assign(row.insertCell(), { className: name, textContent: text });
   document.getElementById('results')!.append(row);
@@ -55,7 +68,12 @@ async function run(): Promise<void> {
   await call('amani', 'list groups', 'GET', '/api/v2/group', 'admin');
   await call('amani', 'invalid email', 'POST', '/api/v2/user', 'admin', { ...amaniUser, email: 'not-an-email' });
 
-  const created = await call('haplo', 'create', 'POST', '/api/v0-user/create', 'admin', { nameFirst: 'Ada', nameLast: 'Lovelace', email: 'ada@example.com', tags: { username: 'ada' } });
+  const created = await call('haplo', 'create', 'POST', '/api/v0-user/create', 'admin', {
+    nameFirst: 'Ada',
+    nameLast: 'Lovelace',
+    email: 'ada@example.com',
+    tags: { username: 'ada' },
+  });
   await call('haplo', 'read', 'GET', `/api/v0-user/id/${created.user.id}`, 'admin');
   await call('haplo', 'find by tag', 'GET', '/api/v0-user/find-by-tag?tag:username=ada', 'admin');
   await call('haplo', 'no credentials', 'GET', '/api/v0-user/find-by-tag?tag:username=ada', null);

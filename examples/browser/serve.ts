@@ -57,7 +57,9 @@ export async function serveExample({ port = 0, host = '127.0.0.1' }: { port?: nu
       const type = CONTENT_TYPES[extname(path)];
       if ((request.method !== 'GET' && request.method !== 'HEAD') || !path.startsWith(root + sep) || !type) throw new Error('not served');
       const body = await readFile(path);
-      response.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-store' }).end(request.method === 'HEAD' ? undefined : body);
+      response
+        .writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-store' })
+        .end(request.method === 'HEAD' ? undefined : body);
     } catch {
       response.writeHead(404).end();
     }

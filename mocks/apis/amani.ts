@@ -80,7 +80,13 @@ export class AmaniState {
   }
 
   toJSON(): AmaniSnapshot {
-    return { company: this.company, secret: this.secret, roles: [...this.roles.values()], users: [...this.users.values()], credentials: this.credentials };
+    return {
+      company: this.company,
+      secret: this.secret,
+      roles: [...this.roles.values()],
+      users: [...this.users.values()],
+      credentials: this.credentials,
+    };
   }
 
   find(id: string): AmaniUser | undefined {
@@ -152,7 +158,13 @@ export class AmaniState {
   /** A fresh token for the user, valid for SimpleJWT's lifetime of its type from now. */
   issue(user: AmaniUser, type: TokenType): string {
     const iat = now();
-    return signToken(this.secret, { token_type: type, exp: iat + LIFETIME[type], iat, jti: crypto.randomUUID().replaceAll('-', ''), user_id: user.id });
+    return signToken(this.secret, {
+      token_type: type,
+      exp: iat + LIFETIME[type],
+      iat,
+      jti: crypto.randomUUID().replaceAll('-', ''),
+      user_id: user.id,
+    });
   }
 
   /** Checks a token as SimpleJWT does: signature and expiry first, then the token type. */
@@ -244,7 +256,9 @@ function readInput(request: MockRequest): { data: unknown } | { response: MockRe
 /** Form fields as DRF's QueryDict gives them: the last value of a field, every value of a list field. */
 function formFields(body: string): Record<string, unknown> {
   const params = new URLSearchParams(body);
-  return Object.fromEntries([...new Set(params.keys())].map((key) => [key, key === 'groups' ? params.getAll(key) : params.getAll(key).at(-1)]));
+  return Object.fromEntries(
+    [...new Set(params.keys())].map((key) => [key, key === 'groups' ? params.getAll(key) : params.getAll(key).at(-1)]),
+  );
 }
 
 /**
@@ -252,7 +266,13 @@ function formFields(body: string): Record<string, unknown> {
  * uniqueness) come first; the spec's request schema then decides what is required and what is an
  * email address, so an accepted email always satisfies the response schema too.
  */
-function deserialize(operationId: string, rules: Rule[], input: unknown, state: AmaniState, emailTaken?: (email: string) => boolean): Deserialized {
+function deserialize(
+  operationId: string,
+  rules: Rule[],
+  input: unknown,
+  state: AmaniState,
+  emailTaken?: (email: string) => boolean,
+): Deserialized {
   if (!isObject(input)) {
     const message = input === null ? 'No data provided' : `Invalid data. Expected a dictionary, but got ${pythonType(input)}.`;
     return { errors: { non_field_errors: [message] } };
@@ -304,7 +324,8 @@ function toText(rule: TextRule, value: unknown): Converted {
 function textValidators(rule: TextRule, value: string, emailTaken?: (email: string) => boolean): string[] {
   const messages: string[] = [];
   if (rule.name === 'email' && emailTaken?.(value)) messages.push('user with this email already exists.');
-  if (rule.maxLength !== undefined && [...value].length > rule.maxLength) messages.push(`Ensure this field has no more than ${rule.maxLength} characters.`);
+  if (rule.maxLength !== undefined && [...value].length > rule.maxLength)
+    messages.push(`Ensure this field has no more than ${rule.maxLength} characters.`);
   if (value.includes('\0')) messages.push('Null characters are not allowed.');
   return messages;
 }
@@ -365,7 +386,9 @@ function authenticate(request: MockRequest, state: AmaniState): { user: AmaniUse
   const parts = (request.headers.authorization ?? '').split(/\s+/).filter(Boolean);
   if (parts[0] !== 'Bearer') return { response: unauthorized({ detail: 'Authentication credentials were not provided.' }) };
   if (parts.length !== 2) {
-    return { response: unauthorized({ detail: 'Authorization header must contain two space-delimited values', code: 'bad_authorization_header' }) };
+    return {
+      response: unauthorized({ detail: 'Authorization header must contain two space-delimited values', code: 'bad_authorization_header' }),
+    };
   }
   const check = state.verify(parts[1]!, 'access');
   if (!check.ok) {
@@ -463,7 +486,12 @@ const router = new Router<Context>()
     state.put(updated);
     return json(200, state.present(updated));
   })
-  .on('GET', '/api/v2/group', 'listGroups', ({ state }) => json(200, [...state.roles.values()].sort((a, b) => a.id - b.id)));
+  .on('GET', '/api/v2/group', 'listGroups', ({ state }) =>
+    json(
+      200,
+      [...state.roles.values()].sort((a, b) => a.id - b.id),
+    ),
+  );
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -489,7 +517,17 @@ const ROLES: AmaniRole[] = [
   {
     id: 2,
     name: 'Company Admin',
-    permissions: ['add_user', 'change_user', 'view_user', 'delete_user', 'view_group', 'view_company', 'add_profile', 'change_profile', 'view_profile'],
+    permissions: [
+      'add_user',
+      'change_user',
+      'view_user',
+      'delete_user',
+      'view_group',
+      'view_company',
+      'add_profile',
+      'change_profile',
+      'view_profile',
+    ],
   },
   { id: 3, name: 'Company User', permissions: ['add_profile', 'change_profile', 'view_profile', 'add_document', 'view_document'] },
   { id: 4, name: 'Auditor', permissions: ['view_user', 'view_group', 'view_profile', 'view_document'] },
@@ -513,7 +551,10 @@ function seed({ faker, users }: SeedOptions): AmaniState {
   for (let i = 0; i < Math.max(users, 2); i++) {
     const firstName = faker.person.firstName();
     const lastName = faker.person.lastName();
-    const local = `${firstName}.${lastName}`.toLowerCase().normalize('NFKD').replace(/[^a-z0-9.-]/g, '');
+    const local = `${firstName}.${lastName}`
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9.-]/g, '');
     let email = `${local}@example.com`;
     for (let n = 2; emails.has(email); n++) email = `${local}${n}@example.com`;
     emails.add(email);
@@ -525,7 +566,8 @@ function seed({ faker, users }: SeedOptions): AmaniState {
       first_name: firstName,
       last_name: lastName,
       phone: faker.helpers.maybe(() => `+905${faker.string.numeric(9)}`, { probability: 0.8 }) ?? '',
-      groups: i === 0 ? [ADMIN_ROLE] : i === 1 ? [VIEWER_ROLE] : faker.helpers.arrayElements(roleIds, { min: 0, max: 2 }).sort((a, b) => a - b),
+      groups:
+        i === 0 ? [ADMIN_ROLE] : i === 1 ? [VIEWER_ROLE] : faker.helpers.arrayElements(roleIds, { min: 0, max: 2 }).sort((a, b) => a - b),
       mfa: faker.datatype.boolean({ probability: 0.3 }),
       reset_pw: faker.datatype.boolean({ probability: 0.1 }),
       reset_2fa: faker.datatype.boolean({ probability: 0.05 }),

@@ -395,13 +395,16 @@ function respondToAPI(declarations: Declaration[], handler: (context: Context, a
 
 /** The plugin's tag query: every `tag:<name>` parameter is a condition, all must match. */
 function tagQuery(state: HaploState, query: URLSearchParams, single: boolean): { users: HaploPrincipal[] } | { response: MockResponse } {
-  const conditions = [...new Set(query.keys())].filter((key) => key.startsWith('tag:')).map((key) => [key.slice(4), query.get(key)!] as const);
+  const conditions = [...new Set(query.keys())]
+    .filter((key) => key.startsWith('tag:'))
+    .map((key) => [key.slice(4), query.get(key)!] as const);
   if (conditions.length === 0) return { response: failure(400, KIND.noTagQuery, NO_TAG_QUERY_MESSAGE) };
   const users = state.findByTags(conditions);
   // The plugin's reduce callback returns nothing, so two or more conditions are quoted as undefined.
   const quoted = conditions.length === 1 ? `${conditions[0]![0]}=${conditions[0]![1]}` : 'undefined';
   if (users.length === 0) return { response: failure(404, KIND.noUserFound, `Tag query ${quoted} returned no users.`) };
-  if (single && users.length > 1) return { response: failure(404, KIND.multipleUsers, `Tag query ${quoted} returned more than one result.`) };
+  if (single && users.length > 1)
+    return { response: failure(404, KIND.multipleUsers, `Tag query ${quoted} returned more than one result.`) };
   return { users };
 }
 
@@ -514,7 +517,11 @@ function updateUser(context: Context, { id, body }: Args): MockResponse {
     const owner = state.findByEmail(next.email);
     // Compared with the path id, so a tag-query update clashes even with the user's own address.
     if (owner && owner.id !== id) {
-      return failure(400, KIND.updateFailed, `User ${id} cannot be updated to have email ${next.email} as another user already has that email`);
+      return failure(
+        400,
+        KIND.updateFailed,
+        `User ${id} cannot be updated to have email ${next.email} as another user already has that email`,
+      );
     }
   }
   if (setDetailsNeeded) {
@@ -549,13 +556,24 @@ function findByTag({ state, request }: Context): MockResponse {
 
 const OPTIONAL_ID: Declaration = { path: 'id', as: 'int', optional: true };
 const BODY: Declaration = { body: 'json' };
-const enable = respondToAPI([{ path: 'id', as: 'int' }, { parameter: 'status', as: 'string' }], enableUser);
+const enable = respondToAPI(
+  [
+    { path: 'id', as: 'int' },
+    { parameter: 'status', as: 'string' },
+  ],
+  enableUser,
+);
 const group = respondToAPI([{ path: 'groupcode', as: 'string' }], getGroup);
 
 // The platform hands a handler the path elements after its own path, so `/enable` and `/group`
 // without one reach the handler and fail its argument validation rather than finding no route.
 const router = new Router<Context>({ trailingSlash: 'optional' })
-  .on('POST', '/api/v0-user/create', 'createUser', respondToAPI([BODY, { parameter: 'welcomeLink', as: 'int', optional: true }], createUser))
+  .on(
+    'POST',
+    '/api/v0-user/create',
+    'createUser',
+    respondToAPI([BODY, { parameter: 'welcomeLink', as: 'int', optional: true }], createUser),
+  )
   .on('GET', '/api/v0-user/id/{id}', 'getUserById', respondToAPI([OPTIONAL_ID], getUser))
   .on('GET', '/api/v0-user/id', 'getUserByTag', respondToAPI([OPTIONAL_ID], getUser))
   .on('POST', '/api/v0-user/id/{id}', 'updateUserById', respondToAPI([OPTIONAL_ID, BODY], updateUser))
@@ -623,7 +641,12 @@ function seed({ faker, users }: SeedOptions): HaploState {
   const administrators = newGroup(ADMINISTRATORS, 'Administrators');
   const apiGroup = newGroup(API_GROUP, 'API v0: User');
   const staff = newGroup('haplo:group:staff', 'Staff');
-  const teams = [staff, newGroup('haplo:group:researchers', 'Researchers'), newGroup('haplo:group:research-admin', 'Research Administrators'), newGroup(null, 'Visiting Fellows')];
+  const teams = [
+    staff,
+    newGroup('haplo:group:researchers', 'Researchers'),
+    newGroup('haplo:group:research-admin', 'Research Administrators'),
+    newGroup(null, 'Visiting Fellows'),
+  ];
   state.create({
     nameFirst: null,
     nameLast: null,
@@ -646,13 +669,21 @@ function seed({ faker, users }: SeedOptions): HaploState {
   for (let i = 0; i < users; i++) {
     const nameFirst = faker.person.firstName();
     const nameLast = faker.person.lastName();
-    const local = unique(`${slug(nameFirst) || 'user'}.${slug(nameLast) || i}`, (c) => state.findByEmail(`${c}@example.ac.uk`) !== undefined);
+    const local = unique(
+      `${slug(nameFirst) || 'user'}.${slug(nameLast) || i}`,
+      (c) => state.findByEmail(`${c}@example.ac.uk`) !== undefined,
+    );
     const tags: Record<string, string> = {};
     if (i < 2 || faker.datatype.boolean({ probability: 0.8 })) {
       tags.username = unique(slug(`${nameFirst.charAt(0)}${nameLast}`) || 'user', (c) => state.findByUsername(c) !== undefined);
     }
     if (faker.datatype.boolean({ probability: 0.6 })) tags.department = faker.helpers.arrayElement(departments);
-    const groups = i === 0 ? [apiGroup.id, administrators.id] : i === 1 ? [staff.id] : faker.helpers.arrayElements(teams, { min: 0, max: 2 }).map((g) => g.id);
+    const groups =
+      i === 0
+        ? [apiGroup.id, administrators.id]
+        : i === 1
+          ? [staff.id]
+          : faker.helpers.arrayElements(teams, { min: 0, max: 2 }).map((g) => g.id);
     people.push(
       state.create({
         nameFirst,
@@ -683,7 +714,10 @@ export const haplo: ApiModule<HaploState> = {
   owns: (path) => path === '/api/v0-user' || path.startsWith('/api/v0-user/'),
   seed,
   restore: (snapshot) => HaploState.fromJSON(snapshot as HaploSnapshot),
-  credentials: (state) => ({ admin: `Basic ${btoa(`haplo:${state.keys.admin}`)}`, standard: `Basic ${btoa(`haplo:${state.keys.standard}`)}` }),
+  credentials: (state) => ({
+    admin: `Basic ${btoa(`haplo:${state.keys.admin}`)}`,
+    standard: `Basic ${btoa(`haplo:${state.keys.standard}`)}`,
+  }),
   operationFor(method, path) {
     const match = router.match(method, path);
     return match.kind === 'route' ? match.operationId : undefined;

@@ -131,7 +131,9 @@ function decode(request: MockRequest, operationId: string): { body: Record<strin
   if (first.keyword === 'format' && field === 'email') return { response: error(422, 'invalid email') };
   if (first.keyword === 'enum') return { response: error(400, `invalid ${field} value ${JSON.stringify(body[field])}`) };
   const expected = first.params.type === 'array' ? '[]string' : 'string';
-  return { response: error(400, `json: cannot unmarshal ${jsonTypeOf(body[field])} into Go struct field ${goType}.${field} of type ${expected}`) };
+  return {
+    response: error(400, `json: cannot unmarshal ${jsonTypeOf(body[field])} into Go struct field ${goType}.${field} of type ${expected}`),
+  };
 }
 
 function isRequired(operationId: string, field: string): boolean {
@@ -273,7 +275,14 @@ function seed({ faker, users }: SeedOptions): HoopState {
       picture: faker.image.avatarGitHub(),
       slack_id: `U${faker.string.alphanumeric({ length: 10, casing: 'upper' })}`,
       groups: i === 1 ? groups.filter((group) => group !== ADMIN_GROUP) : groups,
-      status: i < 2 ? 'active' : faker.helpers.weightedArrayElement([{ weight: 8, value: 'active' }, { weight: 1, value: 'inactive' }, { weight: 1, value: 'invited' }]),
+      status:
+        i < 2
+          ? 'active'
+          : faker.helpers.weightedArrayElement([
+              { weight: 8, value: 'active' },
+              { weight: 1, value: 'inactive' },
+              { weight: 1, value: 'invited' },
+            ]),
       verified: true,
     });
   }

@@ -15,9 +15,7 @@ interface Route<C> {
 
 /** What matching a request found: a route, a path known under another method only, or nothing. */
 export type Match<C> =
-  | { kind: 'route'; operationId: string; handler: Handler<C>; params: Params }
-  | { kind: 'wrong-method' }
-  | { kind: 'none' };
+  { kind: 'route'; operationId: string; handler: Handler<C>; params: Params } | { kind: 'wrong-method' } | { kind: 'none' };
 
 /**
  * A small router over OpenAPI path templates (`/api/users/{emailOrID}`). Static segments win over

@@ -8,7 +8,16 @@ import { serveExample, type ExampleServer } from '../../examples/browser/serve.t
 // Never a downloaded browser, and nothing that phones home: the test only talks to loopback.
 const CHROMIUM = {
   executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
   timeout: 30_000,
 };
 
@@ -24,7 +33,8 @@ beforeAll(async () => {
   page.setDefaultTimeout(20_000);
   page.on('response', (response) => {
     const url = new URL(response.url());
-    if (url.pathname.startsWith('/api/')) apiResponses.push({ path: url.pathname + url.search, fromServiceWorker: response.fromServiceWorker() });
+    if (url.pathname.startsWith('/api/'))
+      apiResponses.push({ path: url.pathname + url.search, fromServiceWorker: response.fromServiceWorker() });
   });
 });
 
@@ -48,11 +58,26 @@ it('answers all three APIs from the service worker in Chromium', async () => {
     { api: 'hoop', operation: 'list', status: 200, body: expect.arrayContaining([expect.objectContaining({ id: hoopCreated.id })]) },
     { api: 'hoop', operation: 'duplicate', status: 409, body: { message: 'user already exists with email ada@example.com' } },
     { api: 'amani', operation: 'create', status: 201, body: { email: 'ada@example.com', first_name: 'Ada', groups: [{ id: 1 }] } },
-    { api: 'amani', operation: 'log in', status: 200, body: { id: amaniCreated.id, access: expect.any(String), refresh: expect.any(String) } },
+    {
+      api: 'amani',
+      operation: 'log in',
+      status: 200,
+      body: { id: amaniCreated.id, access: expect.any(String), refresh: expect.any(String) },
+    },
     { api: 'amani', operation: 'list groups', status: 200, body: expect.arrayContaining([expect.objectContaining({ id: 1 })]) },
     { api: 'amani', operation: 'invalid email', status: 400, body: { email: ['Enter a valid email address.'] } },
-    { api: 'haplo', operation: 'create', status: 200, body: { success: true, kind: 'haplo:api-v0:user:create', user: { email: 'ada@example.com', tags: { username: 'ada' } } } },
-    { api: 'haplo', operation: 'read', status: 200, body: { success: true, kind: 'haplo:api-v0:user:details', user: { id: haploCreated.user.id } } },
+    {
+      api: 'haplo',
+      operation: 'create',
+      status: 200,
+      body: { success: true, kind: 'haplo:api-v0:user:create', user: { email: 'ada@example.com', tags: { username: 'ada' } } },
+    },
+    {
+      api: 'haplo',
+      operation: 'read',
+      status: 200,
+      body: { success: true, kind: 'haplo:api-v0:user:details', user: { id: haploCreated.user.id } },
+    },
     { api: 'haplo', operation: 'find by tag', status: 200, body: { success: true, users: [haploCreated.user.id] } },
     { api: 'haplo', operation: 'no credentials', status: 403, body: { success: false, kind: 'UNAUTHORISED' } },
   ]);

@@ -16,7 +16,18 @@ afterAll(() => served.stop());
 describe('usermock check', () => {
   it.each(API_NAMES)('exits 0 against usermock serve for %s, with JUnit and JSON reports', async (api) => {
     const folder = await mkdtemp(join(tmpdir(), 'usermock-check-'));
-    const result = await run(['check', api, '--base-url', served.url, '--seed', '5', '--report', `junit=${folder}/junit.xml`, '--report', `json=${folder}/report.json`]);
+    const result = await run([
+      'check',
+      api,
+      '--base-url',
+      served.url,
+      '--seed',
+      '5',
+      '--report',
+      `junit=${folder}/junit.xml`,
+      '--report',
+      `json=${folder}/report.json`,
+    ]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/create_read_back\s+passed/);
     const junit = await readFile(join(folder, 'junit.xml'), 'utf8');
@@ -35,7 +46,16 @@ describe('usermock check', () => {
     await new Promise<void>((resolve) => liar.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
-      const result = await run(['check', 'hoop', '--base-url', url, '--auth', 'Bearer x', '--only', 'auth_required,status_code_conformance']);
+      const result = await run([
+        'check',
+        'hoop',
+        '--base-url',
+        url,
+        '--auth',
+        'Bearer x',
+        '--only',
+        'auth_required,status_code_conformance',
+      ]);
       expect(result.code).toBe(1);
       expect(result.stdout + result.stderr).toContain('[auth_required] expected a documented 401 or 403 without credentials, got 200');
       expect(result.stdout + result.stderr).toContain('reproduce: curl -i -X GET');
@@ -45,7 +65,15 @@ describe('usermock check', () => {
   });
 
   it('runs only safe requests with --read-only', async () => {
-    const result = await run(['check', 'hoop', '--base-url', served.url, '--read-only', '--report', `json=${await mkdtemp(join(tmpdir(), 'ro-'))}/r.json`]);
+    const result = await run([
+      'check',
+      'hoop',
+      '--base-url',
+      served.url,
+      '--read-only',
+      '--report',
+      `json=${await mkdtemp(join(tmpdir(), 'ro-'))}/r.json`,
+    ]);
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout).toMatch(/create_read_back\s+skipped/);
     const journal = (await (await fetch(`${served.url}/__usermock/requests`)).json()) as Array<{ method: string }>;

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run, serve } from '../helpers/cli.ts';
 
-const credentialsOf = async (url: string) => (await (await fetch(`${url}/__usermock/credentials`)).json()) as Record<string, { admin: string }>;
+const credentialsOf = async (url: string) =>
+  (await (await fetch(`${url}/__usermock/credentials`)).json()) as Record<string, { admin: string }>;
 
 describe('usermock serve', () => {
   it('prints the URL, the credentials and the control endpoints, bound to loopback', async () => {

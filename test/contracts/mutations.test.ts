@@ -16,8 +16,7 @@ function broken(api: ApiName, mutation: Mutation): ApiModule[] {
     if (module.name !== api) return module;
     return {
       ...module,
-      handle: (request, state) =>
-        mutation(request, async (changed) => module.handle(changed, state), module.credentials(state)),
+      handle: (request, state) => mutation(request, async (changed) => module.handle(changed, state), module.credentials(state)),
     };
   });
 }
@@ -75,7 +74,9 @@ const MUTATIONS: Array<{ name: string; api: ApiName; caughtBy: string; mutation:
     caughtBy: 'content_type_conformance',
     mutation: async (request, next) => {
       const response = await next(request);
-      return request.path === '/api/users' && request.method === 'GET' ? { ...response, headers: { 'content-type': 'text/html' } } : response;
+      return request.path === '/api/users' && request.method === 'GET'
+        ? { ...response, headers: { 'content-type': 'text/html' } }
+        : response;
     },
   },
   {
@@ -91,14 +92,19 @@ const MUTATIONS: Array<{ name: string; api: ApiName; caughtBy: string; mutation:
     name: 'requests without credentials are served as the admin',
     api: 'hoop',
     caughtBy: 'auth_required',
-    mutation: (request, next, { admin }) => next({ ...request, headers: { ...request.headers, authorization: request.headers.authorization ?? admin } }),
+    mutation: (request, next, { admin }) =>
+      next({ ...request, headers: { ...request.headers, authorization: request.headers.authorization ?? admin } }),
   },
   {
     name: 'any bearer token is taken for the admin',
     api: 'hoop',
     caughtBy: 'invalid_credentials_refused',
     mutation: (request, next, { admin }) =>
-      next(request.headers.authorization?.startsWith('Bearer usermock-invalid') ? { ...request, headers: { ...request.headers, authorization: admin } } : request),
+      next(
+        request.headers.authorization?.startsWith('Bearer usermock-invalid')
+          ? { ...request, headers: { ...request.headers, authorization: admin } }
+          : request,
+      ),
   },
   {
     name: 'a standard user is served as the admin',
@@ -114,7 +120,17 @@ const MUTATIONS: Array<{ name: string; api: ApiName; caughtBy: string; mutation:
     mutation: async (request, next) => {
       const response = await next(request);
       if (request.method !== 'POST' || request.path !== '/api/users' || response.status !== 400) return response;
-      return json(201, { id: crypto.randomUUID(), email: 'accepted@example.com', name: '', picture: '', slack_id: '', groups: [], status: 'active', verified: false, role: 'standard' });
+      return json(201, {
+        id: crypto.randomUUID(),
+        email: 'accepted@example.com',
+        name: '',
+        picture: '',
+        slack_id: '',
+        groups: [],
+        status: 'active',
+        verified: false,
+        role: 'standard',
+      });
     },
   },
   {
@@ -123,14 +139,17 @@ const MUTATIONS: Array<{ name: string; api: ApiName; caughtBy: string; mutation:
     caughtBy: 'duplicate_conflict',
     mutation: async (request, next) => {
       const response = await next(request);
-      return response.status === 409 ? json(201, { ...JSON.parse(request.body!), id: crypto.randomUUID(), role: 'standard', verified: false }) : response;
+      return response.status === 409
+        ? json(201, { ...JSON.parse(request.body!), id: crypto.randomUUID(), role: 'standard', verified: false })
+        : response;
     },
   },
   {
     name: 'DELETE answers 204 and deletes nothing',
     api: 'hoop',
     caughtBy: 'delete_effective',
-    mutation: async (request, next) => (request.method === 'DELETE' && request.path.startsWith('/api/users/usermock-') ? { status: 204, headers: {} } : next(request)),
+    mutation: async (request, next) =>
+      request.method === 'DELETE' && request.path.startsWith('/api/users/usermock-') ? { status: 204, headers: {} } : next(request),
   },
   {
     name: 'PUT answers with the change and stores nothing',
@@ -141,7 +160,11 @@ const MUTATIONS: Array<{ name: string; api: ApiName; caughtBy: string; mutation:
       const current = await next({ ...request, method: 'GET', body: undefined });
       if (current.status !== 200) return next(request);
       const { name, slack_id } = JSON.parse(request.body ?? '{}');
-      return json(200, { ...bodyOf(current), ...(typeof name === 'string' ? { name } : {}), ...(typeof slack_id === 'string' ? { slack_id } : {}) });
+      return json(200, {
+        ...bodyOf(current),
+        ...(typeof name === 'string' ? { name } : {}),
+        ...(typeof slack_id === 'string' ? { slack_id } : {}),
+      });
     },
   },
   {
@@ -158,7 +181,10 @@ const MUTATIONS: Array<{ name: string; api: ApiName; caughtBy: string; mutation:
     mutation: async (request, next) => {
       const response = await next(request);
       if (request.method !== 'GET' || request.path !== '/api/users') return response;
-      return json(200, bodyOf(response).filter((user: { email: string }) => !user.email.startsWith('usermock-')));
+      return json(
+        200,
+        bodyOf(response).filter((user: { email: string }) => !user.email.startsWith('usermock-')),
+      );
     },
   },
   {

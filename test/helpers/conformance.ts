@@ -22,7 +22,9 @@ export function expectConformant(api: ApiName, operationId: string, answer: Answ
     expect(answer.text, `${where}: expected no body`).toBe('');
     return;
   }
-  const contentType = String(answer.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const contentType = String(answer.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim();
   expect(mediaTypes, `${where}: content type ${contentType} not documented`).toContain(contentType);
   const validate = spec.responseValidator(operationId, answer.status, contentType);
   if (!validate) return;

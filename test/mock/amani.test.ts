@@ -25,11 +25,29 @@ const VIEWER = { id: 1, name: 'Viewer', permissions: ['view_user', 'view_group']
 const COMPANY_ADMIN = {
   id: 2,
   name: 'Company Admin',
-  permissions: ['add_user', 'change_user', 'view_user', 'delete_user', 'view_group', 'view_company', 'add_profile', 'change_profile', 'view_profile'],
+  permissions: [
+    'add_user',
+    'change_user',
+    'view_user',
+    'delete_user',
+    'view_group',
+    'view_company',
+    'add_profile',
+    'change_profile',
+    'view_profile',
+  ],
 };
-const COMPANY_USER = { id: 3, name: 'Company User', permissions: ['add_profile', 'change_profile', 'view_profile', 'add_document', 'view_document'] };
+const COMPANY_USER = {
+  id: 3,
+  name: 'Company User',
+  permissions: ['add_profile', 'change_profile', 'view_profile', 'add_document', 'view_document'],
+};
 const AUDITOR = { id: 4, name: 'Auditor', permissions: ['view_user', 'view_group', 'view_profile', 'view_document'] };
-const SUPPORT = { id: 5, name: 'Support', permissions: ['view_user', 'view_group', 'view_company', 'view_profile', 'change_profile', 'view_document'] };
+const SUPPORT = {
+  id: 5,
+  name: 'Support',
+  permissions: ['view_user', 'view_group', 'view_company', 'view_profile', 'change_profile', 'view_document'],
+};
 const ROLES = [VIEWER, COMPANY_ADMIN, COMPANY_USER, AUDITOR, SUPPORT];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -74,12 +92,29 @@ describe('amani login and tokens', () => {
       company_id: state().company,
       permissions: [...COMPANY_ADMIN.permissions].sort(),
     });
-    expect(Object.keys(answer.body)).toEqual(['id', 'username', 'first_name', 'last_name', 'phone', 'refresh', 'access', 'groups', 'company_id', 'permissions']);
+    expect(Object.keys(answer.body)).toEqual([
+      'id',
+      'username',
+      'first_name',
+      'last_name',
+      'phone',
+      'refresh',
+      'access',
+      'groups',
+      'company_id',
+      'permissions',
+    ]);
 
     const { access, refresh } = answer.body as { access: string; refresh: string };
     expect(jwtPart(access, 0)).toEqual({ alg: 'HS256', typ: 'JWT' });
     const accessClaims = jwtPart(access, 1);
-    expect(accessClaims).toEqual({ token_type: 'access', exp: accessClaims.iat + 3600, iat: expect.any(Number), jti: expect.stringMatching(/^[0-9a-f]{32}$/), user_id: user.id });
+    expect(accessClaims).toEqual({
+      token_type: 'access',
+      exp: accessClaims.iat + 3600,
+      iat: expect.any(Number),
+      jti: expect.stringMatching(/^[0-9a-f]{32}$/),
+      user_id: user.id,
+    });
     expect(Math.abs(accessClaims.iat - Date.now() / 1000)).toBeLessThan(60);
     const refreshClaims = jwtPart(refresh, 1);
     expect(refreshClaims).toMatchObject({ token_type: 'refresh', exp: refreshClaims.iat + 86400, user_id: user.id });
@@ -116,7 +151,10 @@ describe('amani login and tokens', () => {
       [{ username: 'a@example.com' }, { password: required }],
       [{ username: 'a@example.com', password: '' }, { password: ['This field may not be blank.'] }],
       [{ username: '   ', password: 'x' }, { username: ['This field may not be blank.'] }],
-      [{ username: true, password: null }, { username: ['Not a valid string.'], password: ['This field may not be null.'] }],
+      [
+        { username: true, password: null },
+        { username: ['Not a valid string.'], password: ['This field may not be null.'] },
+      ],
       [{ username: 'a@example.com', password: ['x'] }, { password: ['Not a valid string.'] }],
     ];
     for (const [body, errors] of cases) {
@@ -131,8 +169,11 @@ describe('amani login and tokens', () => {
     expectConformant('amani', 'login', list);
   });
 
-  it('accepts the form-encoded login of the vendor\'s Web SDK', async () => {
-    const answer = await api().post('/api/v2/user/login').type('form').send({ username: seeded(1).username, password: SEEDED_PASSWORD });
+  it("accepts the form-encoded login of the vendor's Web SDK", async () => {
+    const answer = await api()
+      .post('/api/v2/user/login')
+      .type('form')
+      .send({ username: seeded(1).username, password: SEEDED_PASSWORD });
     expect(answer.status).toBe(200);
     expectConformant('amani', 'login', answer);
     expect(answer.body.id).toBe(seeded(1).id);
@@ -252,7 +293,9 @@ describe('amani bearer authentication and permissions', () => {
     expect([refused.status, refused.body]).toEqual([403, FORBIDDEN]);
     expectConformant('amani', 'listGroups', refused);
     expect((await api().get('/api/v2/group').set('Authorization', support)).status).toBe(200);
-    expect((await api().post('/api/v2/user').set('Authorization', support).send({ email: 'z@example.com', password: 'z' })).status).toBe(403);
+    expect((await api().post('/api/v2/user').set('Authorization', support).send({ email: 'z@example.com', password: 'z' })).status).toBe(
+      403,
+    );
   });
 });
 
@@ -261,7 +304,14 @@ describe('amani users', () => {
     const answer = await api()
       .post('/api/v2/user')
       .set('Authorization', admin)
-      .send({ email: 'ayse.demir@example.com', password: 'Gx7!pQ2v-Demir', first_name: 'Ayşe', last_name: 'Demir', phone: '+905551234567', groups: [4, 1, 4] });
+      .send({
+        email: 'ayse.demir@example.com',
+        password: 'Gx7!pQ2v-Demir',
+        first_name: 'Ayşe',
+        last_name: 'Demir',
+        phone: '+905551234567',
+        groups: [4, 1, 4],
+      });
     expect(answer.status).toBe(201);
     expectConformant('amani', 'createUser', answer);
     expect(answer.headers['content-type']).toBe('application/json');
@@ -284,24 +334,48 @@ describe('amani users', () => {
     expect(state().find(answer.body.id)?.password).toBe('Gx7!pQ2v-Demir');
     expect(state().findByEmail('ayse.demir@example.com')?.id).toBe(answer.body.id);
 
-    const minimal = await api().post('/api/v2/user').set('Authorization', admin).send({ email: 'mehmet.yilmaz@example.org', password: 'w8#Lr4zN-Yilmaz' });
+    const minimal = await api()
+      .post('/api/v2/user')
+      .set('Authorization', admin)
+      .send({ email: 'mehmet.yilmaz@example.org', password: 'w8#Lr4zN-Yilmaz' });
     expect(minimal.status).toBe(201);
     expectConformant('amani', 'createUser', minimal);
-    expect(minimal.body).toMatchObject({ first_name: '', last_name: '', phone: '', groups: [], permissions: [], username: 'mehmet.yilmaz@example.org' });
+    expect(minimal.body).toMatchObject({
+      first_name: '',
+      last_name: '',
+      phone: '',
+      groups: [],
+      permissions: [],
+      username: 'mehmet.yilmaz@example.org',
+    });
 
     // DRF's CharField takes numbers as text and trims; Django's pk lookup takes "3" for 3.
     const coerced = await api()
       .post('/api/v2/user')
       .set('Authorization', admin)
-      .send({ email: '  trim@example.com ', password: ' spaced ', first_name: '  Ada ', phone: 905551234567, groups: ['3'], id: 'ignored', is_active: false });
+      .send({
+        email: '  trim@example.com ',
+        password: ' spaced ',
+        first_name: '  Ada ',
+        phone: 905551234567,
+        groups: ['3'],
+        id: 'ignored',
+        is_active: false,
+      });
     expect(coerced.status).toBe(201);
     expectConformant('amani', 'createUser', coerced);
-    expect(coerced.body).toMatchObject({ email: 'trim@example.com', first_name: 'Ada', phone: '905551234567', groups: [COMPANY_USER], is_active: true });
+    expect(coerced.body).toMatchObject({
+      email: 'trim@example.com',
+      first_name: 'Ada',
+      phone: '905551234567',
+      groups: [COMPANY_USER],
+      is_active: true,
+    });
     expect(coerced.body.id).not.toBe('ignored');
     expect((await login('trim@example.com', ' spaced ')).status).toBe(200);
   });
 
-  it('answers every create error with DRF\'s field errors', async () => {
+  it("answers every create error with DRF's field errors", async () => {
     const taken = seeded(1).email;
     const required = ['This field is required.'];
     const ok = { email: 'new@example.com', password: 'pw' };
@@ -331,7 +405,15 @@ describe('amani users', () => {
       [{ ...ok, groups: 2 }, { groups: ['Expected a list of items but got type "int".'] }],
       [{ ...ok, groups: '2' }, { groups: ['Expected a list of items but got type "str".'] }],
       [{ ...ok, groups: null }, { groups: ['This field may not be null.'] }],
-      [{ email: taken, groups: [9], first_name: 5.5, last_name: null }, { email: ['user with this email already exists.'], password: required, last_name: ['This field may not be null.'], groups: ['Invalid pk "9" - object does not exist.'] }],
+      [
+        { email: taken, groups: [9], first_name: 5.5, last_name: null },
+        {
+          email: ['user with this email already exists.'],
+          password: required,
+          last_name: ['This field may not be null.'],
+          groups: ['Invalid pk "9" - object does not exist.'],
+        },
+      ],
       [[ok], { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] }],
       ['text', { non_field_errors: ['Invalid data. Expected a dictionary, but got str.'] }],
       [3, { non_field_errors: ['Invalid data. Expected a dictionary, but got int.'] }],
@@ -352,7 +434,7 @@ describe('amani users', () => {
     expectConformant('amani', 'createUser', noBody);
   });
 
-  it('answers DRF\'s ParseError for a body that is not JSON (not yet allowed by the spec\'s 400 schema)', async () => {
+  it("answers DRF's ParseError for a body that is not JSON (not yet allowed by the spec's 400 schema)", async () => {
     const answer = await api().post('/api/v2/user').set('Authorization', admin).type('json').send('{"email": ');
     expect(answer.status).toBe(400);
     expect(answer.headers['content-type']).toBe('application/json');
@@ -371,7 +453,14 @@ describe('amani users', () => {
   });
 
   it('updates only the fields sent, replaces and expands the roles, and changes the login password', async () => {
-    const created = await createUser({ email: 'ayse.demir@example.com', password: 'old-pw', first_name: 'Ayşe', last_name: 'Demir', phone: '+905551234567', groups: [3] });
+    const created = await createUser({
+      email: 'ayse.demir@example.com',
+      password: 'old-pw',
+      first_name: 'Ayşe',
+      last_name: 'Demir',
+      phone: '+905551234567',
+      groups: [3],
+    });
     const patch = (body: unknown) =>
       api().patch(`/api/v2/user/${created.id}`).set('Authorization', admin).type('json').send(JSON.stringify(body));
 
@@ -383,14 +472,24 @@ describe('amani users', () => {
     const reassigned = await patch({ groups: [2, 1] });
     expect(reassigned.status).toBe(200);
     expectConformant('amani', 'updateUser', reassigned);
-    expect(reassigned.body).toEqual({ ...created, first_name: 'Ayşe Nur', groups: [VIEWER, COMPANY_ADMIN], permissions: [...COMPANY_ADMIN.permissions].sort() });
+    expect(reassigned.body).toEqual({
+      ...created,
+      first_name: 'Ayşe Nur',
+      groups: [VIEWER, COMPANY_ADMIN],
+      permissions: [...COMPANY_ADMIN.permissions].sort(),
+    });
 
     const unchanged = await patch({});
     expect([unchanged.status, unchanged.body]).toEqual([200, reassigned.body]);
 
     const emailChanged = await patch({ email: 'ayse.aksoy@example.com', groups: [] });
     expect(emailChanged.status).toBe(200);
-    expect(emailChanged.body).toMatchObject({ email: 'ayse.aksoy@example.com', username: 'ayse.demir@example.com', groups: [], permissions: [] });
+    expect(emailChanged.body).toMatchObject({
+      email: 'ayse.aksoy@example.com',
+      username: 'ayse.demir@example.com',
+      groups: [],
+      permissions: [],
+    });
     expect(state().findByEmail('ayse.demir@example.com')).toBeUndefined();
     expect(state().findByEmail('ayse.aksoy@example.com')?.id).toBe(created.id);
 
@@ -451,7 +550,10 @@ describe('amani users', () => {
     expect(created.status).toBe(201);
     expectConformant('amani', 'createUser', created);
 
-    const updated = await api().patch(`/api/v2/user/${created.body.id}`).set('Authorization', token).send({ last_name: 'Öztürk', groups: [companyUser.id, 4] });
+    const updated = await api()
+      .patch(`/api/v2/user/${created.body.id}`)
+      .set('Authorization', token)
+      .send({ last_name: 'Öztürk', groups: [companyUser.id, 4] });
     expect(updated.status).toBe(200);
     expectConformant('amani', 'updateUser', updated);
     expect(updated.body).toEqual({
@@ -464,7 +566,14 @@ describe('amani users', () => {
     const own = await login('can.ozturk@example.com', 'Hn5$eT1q-Ozturk');
     expect(own.status).toBe(200);
     expectConformant('amani', 'login', own);
-    expect(own.body).toMatchObject({ id: created.body.id, first_name: 'Can', last_name: 'Öztürk', phone: '', company_id: adminLogin.body.company_id, groups: [COMPANY_USER, AUDITOR] });
+    expect(own.body).toMatchObject({
+      id: created.body.id,
+      first_name: 'Can',
+      last_name: 'Öztürk',
+      phone: '',
+      company_id: adminLogin.body.company_id,
+      groups: [COMPANY_USER, AUDITOR],
+    });
     expect((await api().get('/api/v2/group').set('Authorization', `Bearer ${own.body.access}`)).status).toBe(200);
   });
 });
@@ -482,7 +591,12 @@ describe('amani groups and routing', () => {
   it('answers unknown paths with 404 and known paths with 405, authenticating first where DRF does', async () => {
     for (const path of ['/api/v2/nothing', '/api/v2/token/refresh', '/api/v2/group/', '/api/v2/user/']) {
       const answer = await api().get(path).set('Authorization', admin);
-      expect([path, answer.status, answer.body, answer.headers['content-type']]).toEqual([path, 404, { detail: 'Not found.' }, 'application/json']);
+      expect([path, answer.status, answer.body, answer.headers['content-type']]).toEqual([
+        path,
+        404,
+        { detail: 'Not found.' },
+        'application/json',
+      ]);
     }
     const loginGet = await api().get('/api/v2/user/login');
     expect([loginGet.status, loginGet.body]).toEqual([405, { detail: 'Method "GET" not allowed.' }]);
@@ -502,7 +616,11 @@ describe('amani groups and routing', () => {
 
 describe('amani seeding and sessions', () => {
   it('seeds the same users and credentials for the same seed, and valid credentials', async () => {
-    const [one, two, other] = await Promise.all([startMock({ seed: 42, users: 8 }), startMock({ seed: 42, users: 8 }), startMock({ seed: 43, users: 8 })]);
+    const [one, two, other] = await Promise.all([
+      startMock({ seed: 42, users: 8 }),
+      startMock({ seed: 42, users: 8 }),
+      startMock({ seed: 43, users: 8 }),
+    ]);
     try {
       const first = one.mock.state<AmaniState>('amani');
       expect(JSON.stringify(first)).toBe(JSON.stringify(two.mock.state<AmaniState>('amani')));
@@ -519,13 +637,19 @@ describe('amani seeding and sessions', () => {
         expect(user.password).toBe(SEEDED_PASSWORD);
         expect(user.id).toMatch(UUID);
       }
-      expect(users.slice(0, 2).map((user) => [user.groups, user.is_active])).toEqual([[[2], true], [[1], true]]);
+      expect(users.slice(0, 2).map((user) => [user.groups, user.is_active])).toEqual([
+        [[2], true],
+        [[1], true],
+      ]);
 
       const { admin: adminCredential, standard: standardCredential } = one.mock.credentials().amani;
       expect(jwtPart(adminCredential.slice(7), 1)).toMatchObject({ token_type: 'access', user_id: users[0]!.id });
       expect(jwtPart(standardCredential.slice(7), 1)).toMatchObject({ token_type: 'access', user_id: users[1]!.id });
       // A credential of one mock is valid in another seeded alike.
-      const created = await request(two.url).post('/api/v2/user').set('Authorization', adminCredential).send({ email: 'x@example.com', password: 'x' });
+      const created = await request(two.url)
+        .post('/api/v2/user')
+        .set('Authorization', adminCredential)
+        .send({ email: 'x@example.com', password: 'x' });
       expect(created.status).toBe(201);
       expect((await request(two.url).get('/api/v2/group').set('Authorization', standardCredential)).status).toBe(200);
       expect((await request(other.url).get('/api/v2/group').set('Authorization', standardCredential)).status).toBe(401);
@@ -570,7 +694,9 @@ describe('amani seeding and sessions', () => {
     const restored = await startMock({ snapshot: JSON.parse(JSON.stringify(running.mock.snapshot())) });
     try {
       expect(restored.mock.credentials().amani).toEqual({ admin, standard });
-      expect((await request(restored.url).post('/api/v2/user/login').send({ username: 'kept@example.com', password: 'pw-kept' })).status).toBe(200);
+      expect(
+        (await request(restored.url).post('/api/v2/user/login').send({ username: 'kept@example.com', password: 'pw-kept' })).status,
+      ).toBe(200);
       expect((await request(restored.url).post('/api/v2/token/refresh/').send({ refresh })).status).toBe(200);
       expect((await request(restored.url).get('/api/v2/group').set('Authorization', standard)).status).toBe(200);
     } finally {
@@ -589,7 +715,10 @@ describe('amani robustness', () => {
       ['updateUser', 'patch', `/api/v2/user/${target}`, admin],
     ] as const;
     const field = fc.constantFrom('email', 'password', 'username', 'refresh', 'first_name', 'last_name', 'phone', 'groups');
-    const body = fc.oneof(fc.jsonValue(), fc.dictionary(field, fc.oneof(fc.jsonValue(), fc.emailAddress(), fc.array(fc.integer({ min: 0, max: 6 })))));
+    const body = fc.oneof(
+      fc.jsonValue(),
+      fc.dictionary(field, fc.oneof(fc.jsonValue(), fc.emailAddress(), fc.array(fc.integer({ min: 0, max: 6 })))),
+    );
     for (const [operationId, method, path, authorization] of operations) {
       await fc.assert(
         fc.asyncProperty(body, async (value) => {

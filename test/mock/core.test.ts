@@ -79,7 +79,8 @@ describe('sessions', () => {
     const other = await startMock({ users: 5, seed: 42 });
     const different = await startMock({ users: 5, seed: 43 });
     try {
-      const users = (target: RunningMock) => [...target.mock.state<HoopState>('hoop').users.values()].map((user) => [user.id, user.email, user.name]);
+      const users = (target: RunningMock) =>
+        [...target.mock.state<HoopState>('hoop').users.values()].map((user) => [user.id, user.email, user.name]);
       expect(users(other)).toEqual(users(running));
       expect(users(different)).not.toEqual(users(running));
       expect(other.mock.credentials()).toEqual(running.mock.credentials());

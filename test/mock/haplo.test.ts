@@ -9,7 +9,23 @@ import { startMock, type RunningMock } from '../helpers/server.ts';
 
 const PLATFORM = 'org.jruby.exceptions.RaiseException: (JavaScriptAPIError) ';
 const FAILED_VALIDATION = 'Bad request (failed validation)';
-const USER_FIELDS = ['id', 'nameFirst', 'nameLast', 'name', 'code', 'email', 'ref', 'isGroup', 'isActive', 'isSuperUser', 'isServiceUser', 'isAnonymous', 'localeId', 'tags', 'directGroupMembership'];
+const USER_FIELDS = [
+  'id',
+  'nameFirst',
+  'nameLast',
+  'name',
+  'code',
+  'email',
+  'ref',
+  'isGroup',
+  'isActive',
+  'isSuperUser',
+  'isServiceUser',
+  'isAnonymous',
+  'localeId',
+  'tags',
+  'directGroupMembership',
+];
 
 let running: RunningMock;
 let admin: string;
@@ -23,7 +39,10 @@ afterAll(() => running.close());
 beforeEach(() => running.mock.reset());
 
 const state = () => running.mock.state<HaploState>('haplo');
-const people = () => state().principals().filter((p) => !p.isGroup && !p.isServiceUser);
+const people = () =>
+  state()
+    .principals()
+    .filter((p) => !p.isGroup && !p.isServiceUser);
 const adminUser = () => people()[0]!;
 const group = (code: string) => state().group(code)!;
 const missingId = () => state().next + 100;
@@ -52,7 +71,12 @@ describe('haplo user lifecycle', () => {
   it('creates, reads by id and tag, finds, updates, blocks and reactivates a user', async () => {
     const staff = group('haplo:group:staff');
     const created = await create(
-      { ...newPerson, localeId: 'en', tags: { username: 'abc123', flag: 'other' }, directGroupMembership: ['std:group:administrators', 'std:group:everyone', 'haplo:group:staff'] },
+      {
+        ...newPerson,
+        localeId: 'en',
+        tags: { username: 'abc123', flag: 'other' },
+        directGroupMembership: ['std:group:administrators', 'std:group:everyone', 'haplo:group:staff'],
+      },
       '?welcomeLink=1',
     );
     expect(created.status).toBe(200);
@@ -93,13 +117,25 @@ describe('haplo user lifecycle', () => {
     expectConformant('haplo', 'findByTag', found);
     expect(found.body).toEqual({ success: true, kind: 'haplo:api-v0:user:find-by-tag', users: [id] });
 
-    const updated = await post(`/api/v0-user/id/${id}`, { nameFirst: 'Alison', tags: { department: 'finance' }, directGroupMembership: ['haplo:group:researchers'], name: 'ignored', isActive: false });
+    const updated = await post(`/api/v0-user/id/${id}`, {
+      nameFirst: 'Alison',
+      tags: { department: 'finance' },
+      directGroupMembership: ['haplo:group:researchers'],
+      name: 'ignored',
+      isActive: false,
+    });
     expect(updated.status).toBe(200);
     expectConformant('haplo', 'updateUserById', updated);
     expect(updated.body).toEqual({
       success: true,
       kind: 'haplo:api-v0:user:update',
-      user: { ...user, nameFirst: 'Alison', name: 'Alison Last', tags: { username: 'abc123', flag: 'other', department: 'finance' }, directGroupMembership: ['haplo:group:researchers'] },
+      user: {
+        ...user,
+        nameFirst: 'Alison',
+        name: 'Alison Last',
+        tags: { username: 'abc123', flag: 'other', department: 'finance' },
+        directGroupMembership: ['haplo:group:researchers'],
+      },
     });
     expect((await get(`/api/v0-user/group/haplo:group:staff`)).body.users).not.toContain(id);
     expect(state().get(id)!.groups).not.toContain(staff.id);
@@ -120,7 +156,13 @@ describe('haplo user lifecycle', () => {
   });
 
   it('includes a welcome link only for a non-zero welcomeLink', async () => {
-    const cases = [['', false], ['?welcomeLink=0', false], ['?welcomeLink=', false], ['?welcomeLink=-1', true], ['?welcomeLink=01', true]] as const;
+    const cases = [
+      ['', false],
+      ['?welcomeLink=0', false],
+      ['?welcomeLink=', false],
+      ['?welcomeLink=-1', true],
+      ['?welcomeLink=01', true],
+    ] as const;
     for (const [i, [query, hasLink]] of cases.entries()) {
       const answer = await create({ ...newPerson, email: `w${i}@example.com` }, query);
       expect([query, answer.status, 'welcomeLink' in answer.body]).toEqual([query, 200, hasLink]);
@@ -129,13 +171,28 @@ describe('haplo user lifecycle', () => {
   });
 
   it('accepts a Haplo ref, a Welsh locale and a group without an API code', async () => {
-    const visiting = state().principals().find((p) => p.isGroup && p.code === null)!;
-    const created = await create({ ...newPerson, ref: '08xy5z', localeId: 'cy', directGroupMembership: [`group:${visiting.id}`, 'group:0'] });
+    const visiting = state()
+      .principals()
+      .find((p) => p.isGroup && p.code === null)!;
+    const created = await create({
+      ...newPerson,
+      ref: '08xy5z',
+      localeId: 'cy',
+      directGroupMembership: [`group:${visiting.id}`, 'group:0'],
+    });
     expectConformant('haplo', 'createUser', created);
     expect(created.body.user).toMatchObject({ ref: '8xy5z', localeId: 'cy', directGroupMembership: [`group:${visiting.id}`] });
     const members = await get(`/api/v0-user/group/group:${visiting.id}`);
     expectConformant('haplo', 'getGroup', members);
-    expect(members.body.group).toMatchObject({ id: visiting.id, code: null, name: 'Visiting Fellows', isGroup: true, isAnonymous: true, nameFirst: null, email: null });
+    expect(members.body.group).toMatchObject({
+      id: visiting.id,
+      code: null,
+      name: 'Visiting Fellows',
+      isGroup: true,
+      isAnonymous: true,
+      nameFirst: null,
+      email: null,
+    });
     expect(members.body.users).toContain(created.body.user.id);
   });
 });
@@ -147,37 +204,97 @@ describe('haplo createUser errors', () => {
     const cases: Array<[string | object, string, string]> = [
       [{ nameFirst: 'Bob' }, 'haplo:api-v0:generic:exception', `${PLATFORM}User must have a non-empty String nameLast attribute`],
       [{}, 'haplo:api-v0:generic:exception', `${PLATFORM}User must have a non-empty String nameFirst attribute`],
-      [{ ...newPerson, nameFirst: '' }, 'haplo:api-v0:generic:exception', `${PLATFORM}User must have a non-empty String nameFirst attribute`],
+      [
+        { ...newPerson, nameFirst: '' },
+        'haplo:api-v0:generic:exception',
+        `${PLATFORM}User must have a non-empty String nameFirst attribute`,
+      ],
       [{ nameFirst: 'A', nameLast: 'B' }, 'haplo:api-v0:generic:exception', `${PLATFORM}User must have a non-empty String email attribute`],
       [{ ...newPerson, email: 42 }, 'haplo:api-v0:generic:exception', `${PLATFORM}User must have a non-empty String email attribute`],
       [{ ...newPerson, email: 'not-an-email' }, 'haplo:api-v0:generic:exception', `${PLATFORM}User must have a valid email address`],
       [{ ...newPerson, localeId: 'fr' }, 'haplo:api-v0:generic:exception', `${PLATFORM}Unknown locale: fr`],
-      [{ ...newPerson, tags: { flag: 5 } }, 'haplo:api-v0:generic:exception', `${PLATFORM}tags attribute must be a dictionary of string to string`],
-      [{ ...newPerson, tags: 'flag' }, 'haplo:api-v0:generic:exception', `${PLATFORM}tags attribute must be a dictionary of string to string`],
-      [{ ...newPerson, directGroupMembership: ['haplo:group:example'] }, 'haplo:api-v0:generic:exception', 'Group with code haplo:group:example does not exist'],
-      [{ ...newPerson, directGroupMembership: ['group:999999'] }, 'haplo:api-v0:generic:exception', 'Group with code group:999999 does not exist'],
-      [{ ...newPerson, directGroupMembership: [`group:${seeded.id}`] }, 'haplo:api-v0:generic:exception', `Group with code group:${seeded.id} does not exist`],
-      [{ ...newPerson, ref: { id: 'notARef' } }, 'haplo:api-v0:generic:exception', 'Could not add ref [object Object] to user as it is not a valid reference to an object'],
-      [{ ...newPerson, ref: 'notARef' }, 'haplo:api-v0:user:creation-failed', 'Could not add ref notARef to user as it is not a valid reference to an object'],
-      [{ ...newPerson, ref: 'test' }, 'haplo:api-v0:user:creation-failed', 'Could not add ref test to user as it is not a valid reference to an object'],
-      [{ ...newPerson, email: seeded.email!.toUpperCase() }, 'haplo:api-v0:user:creation-failed', `Could not create new user, as user already exists with email address ${seeded.email!.toUpperCase()}`],
-      [{ ...newPerson, tags: { username: username.toUpperCase() } }, 'haplo:api-v0:user:creation-failed', `Could not create new user, as user already exists with username tag ${username.toUpperCase()}`],
+      [
+        { ...newPerson, tags: { flag: 5 } },
+        'haplo:api-v0:generic:exception',
+        `${PLATFORM}tags attribute must be a dictionary of string to string`,
+      ],
+      [
+        { ...newPerson, tags: 'flag' },
+        'haplo:api-v0:generic:exception',
+        `${PLATFORM}tags attribute must be a dictionary of string to string`,
+      ],
+      [
+        { ...newPerson, directGroupMembership: ['haplo:group:example'] },
+        'haplo:api-v0:generic:exception',
+        'Group with code haplo:group:example does not exist',
+      ],
+      [
+        { ...newPerson, directGroupMembership: ['group:999999'] },
+        'haplo:api-v0:generic:exception',
+        'Group with code group:999999 does not exist',
+      ],
+      [
+        { ...newPerson, directGroupMembership: [`group:${seeded.id}`] },
+        'haplo:api-v0:generic:exception',
+        `Group with code group:${seeded.id} does not exist`,
+      ],
+      [
+        { ...newPerson, ref: { id: 'notARef' } },
+        'haplo:api-v0:generic:exception',
+        'Could not add ref [object Object] to user as it is not a valid reference to an object',
+      ],
+      [
+        { ...newPerson, ref: 'notARef' },
+        'haplo:api-v0:user:creation-failed',
+        'Could not add ref notARef to user as it is not a valid reference to an object',
+      ],
+      [
+        { ...newPerson, ref: 'test' },
+        'haplo:api-v0:user:creation-failed',
+        'Could not add ref test to user as it is not a valid reference to an object',
+      ],
+      [
+        { ...newPerson, email: seeded.email!.toUpperCase() },
+        'haplo:api-v0:user:creation-failed',
+        `Could not create new user, as user already exists with email address ${seeded.email!.toUpperCase()}`,
+      ],
+      [
+        { ...newPerson, tags: { username: username.toUpperCase() } },
+        'haplo:api-v0:user:creation-failed',
+        `Could not create new user, as user already exists with username tag ${username.toUpperCase()}`,
+      ],
       // The plugin checks the email, username, ref and groups before the platform checks the names.
-      [{ email: seeded.email! }, 'haplo:api-v0:user:creation-failed', `Could not create new user, as user already exists with email address ${seeded.email}`],
+      [
+        { email: seeded.email! },
+        'haplo:api-v0:user:creation-failed',
+        `Could not create new user, as user already exists with email address ${seeded.email}`,
+      ],
       [{ directGroupMembership: ['nope'] }, 'haplo:api-v0:generic:exception', 'Group with code nope does not exist'],
       ['null', 'haplo:api-v0:generic:exception', 'Cannot read property "email" from null'],
       ['"text"', 'haplo:api-v0:generic:exception', 'Must pass an object containing details to O.setup.createUser()'],
     ];
     for (const [body, kind, message] of cases) {
       const answer = await post('/api/v0-user/create', body);
-      expect({ body, status: answer.status, kind: answer.body.kind, message: answer.body.error?.message }).toEqual({ body, status: 400, kind, message });
+      expect({ body, status: answer.status, kind: answer.body.kind, message: answer.body.error?.message }).toEqual({
+        body,
+        status: 400,
+        kind,
+        message,
+      });
       expectConformant('haplo', 'createUser', answer);
     }
     expect(state().findByEmail(newPerson.email)).toBeUndefined();
   });
 
   it('answers a missing or broken body and a non-integer welcomeLink in plain text, before the permission check', async () => {
-    for (const [body, query] of [[undefined, ''], ['', ''], ['{"nameFirst": }', ''], ['  ', ''], [newPerson, '?welcomeLink=abc'], [newPerson, '?welcomeLink=1.5']] as const) {
+    for (const [body, query] of [
+      [undefined, ''],
+      ['', ''],
+      ['{"nameFirst": }', ''],
+      ['  ', ''],
+      [newPerson, '?welcomeLink=abc'],
+      [newPerson, '?welcomeLink=1.5'],
+    ] as const) {
       expectFailedValidation(await post(`/api/v0-user/create${query}`, body), 'createUser');
       expectFailedValidation(await post(`/api/v0-user/create${query}`, body, standard), 'createUser');
     }
@@ -186,7 +303,9 @@ describe('haplo createUser errors', () => {
 
 describe('haplo getUserById and getUserByTag', () => {
   it('shows a service user and a group as principals', async () => {
-    const service = state().principals().find((p) => p.isServiceUser)!;
+    const service = state()
+      .principals()
+      .find((p) => p.isServiceUser)!;
     const answer = await get(`/api/v0-user/id/${service.id}?tag:username=nobody`);
     expectConformant('haplo', 'getUserById', answer);
     expect(answer.body.user).toEqual({
@@ -207,7 +326,14 @@ describe('haplo getUserById and getUserByTag', () => {
       directGroupMembership: ['haplo:group:api-v0:user-api'],
     });
     const apiGroup = await get(`/api/v0-user/id/${group('haplo:group:api-v0:user-api').id}`);
-    expect(apiGroup.body.user).toMatchObject({ name: 'API v0: User', code: 'haplo:group:api-v0:user-api', isGroup: true, isAnonymous: true, localeId: 'en', directGroupMembership: [] });
+    expect(apiGroup.body.user).toMatchObject({
+      name: 'API v0: User',
+      code: 'haplo:group:api-v0:user-api',
+      isGroup: true,
+      isAnonymous: true,
+      localeId: 'en',
+      directGroupMembership: [],
+    });
   });
 
   it('answers every lookup failure with its documented kind', async () => {
@@ -215,20 +341,69 @@ describe('haplo getUserById and getUserByTag', () => {
     await create({ ...newPerson, email: 'second@example.com', tags: { flag: 'other' } });
     const missing = missingId();
     const cases: Array<[string, string, number, string, string]> = [
-      ['/api/v0-user/id', 'getUserByTag', 400, 'haplo:api-v0:user:no-details-provided', 'Either a user ID in the path of the request, or a tag query in the parameters must be provided.'],
-      ['/api/v0-user/id/', 'getUserByTag', 400, 'haplo:api-v0:user:no-details-provided', 'Either a user ID in the path of the request, or a tag query in the parameters must be provided.'],
-      ['/api/v0-user/id/0', 'getUserById', 400, 'haplo:api-v0:user:no-details-provided', 'Either a user ID in the path of the request, or a tag query in the parameters must be provided.'],
-      ['/api/v0-user/id?usajfsdl=jsadlkfj', 'getUserByTag', 400, 'haplo:api-v0:user:no-tag-query-provided', 'A tag query was expected in the parameters of this request, but was not provided. To be included in a tag query, tag names must be prefixed by tag:'],
-      ['/api/v0-user/id?tag:username=nobody', 'getUserByTag', 404, 'haplo:api-v0:user:no-user-found', 'Tag query username=nobody returned no users.'],
-      ['/api/v0-user/id?tag:username=nobody&tag:flag=other', 'getUserByTag', 404, 'haplo:api-v0:user:no-user-found', 'Tag query undefined returned no users.'],
-      ['/api/v0-user/id?tag:flag=other', 'getUserByTag', 404, 'haplo:api-v0:user:multiple-users-found', 'Tag query flag=other returned more than one result.'],
+      [
+        '/api/v0-user/id',
+        'getUserByTag',
+        400,
+        'haplo:api-v0:user:no-details-provided',
+        'Either a user ID in the path of the request, or a tag query in the parameters must be provided.',
+      ],
+      [
+        '/api/v0-user/id/',
+        'getUserByTag',
+        400,
+        'haplo:api-v0:user:no-details-provided',
+        'Either a user ID in the path of the request, or a tag query in the parameters must be provided.',
+      ],
+      [
+        '/api/v0-user/id/0',
+        'getUserById',
+        400,
+        'haplo:api-v0:user:no-details-provided',
+        'Either a user ID in the path of the request, or a tag query in the parameters must be provided.',
+      ],
+      [
+        '/api/v0-user/id?usajfsdl=jsadlkfj',
+        'getUserByTag',
+        400,
+        'haplo:api-v0:user:no-tag-query-provided',
+        'A tag query was expected in the parameters of this request, but was not provided. To be included in a tag query, tag names must be prefixed by tag:',
+      ],
+      [
+        '/api/v0-user/id?tag:username=nobody',
+        'getUserByTag',
+        404,
+        'haplo:api-v0:user:no-user-found',
+        'Tag query username=nobody returned no users.',
+      ],
+      [
+        '/api/v0-user/id?tag:username=nobody&tag:flag=other',
+        'getUserByTag',
+        404,
+        'haplo:api-v0:user:no-user-found',
+        'Tag query undefined returned no users.',
+      ],
+      [
+        '/api/v0-user/id?tag:flag=other',
+        'getUserByTag',
+        404,
+        'haplo:api-v0:user:multiple-users-found',
+        'Tag query flag=other returned more than one result.',
+      ],
       // Id 0 is "no id": the tag query decides (the spec files this under getUserByTag's kinds).
-      ['/api/v0-user/id/0?tag:flag=other', 'getUserByTag', 404, 'haplo:api-v0:user:multiple-users-found', 'Tag query flag=other returned more than one result.'],
+      [
+        '/api/v0-user/id/0?tag:flag=other',
+        'getUserByTag',
+        404,
+        'haplo:api-v0:user:multiple-users-found',
+        'Tag query flag=other returned more than one result.',
+      ],
       [`/api/v0-user/id/${missing}`, 'getUserById', 404, 'haplo:api-v0:user:no-such-user', `User ID ${missing} does not exist`],
       ['/api/v0-user/id/-3', 'getUserById', 404, 'haplo:api-v0:user:no-such-user', 'User ID -3 does not exist'],
     ];
     for (const [path, operationId, status, kind, message] of cases) expectFailure(await get(path), operationId, status, kind, message);
-    for (const path of ['/api/v0-user/id/abc', '/api/v0-user/id/1.5', '/api/v0-user/id/1e3']) expectFailedValidation(await get(path), 'getUserById');
+    for (const path of ['/api/v0-user/id/abc', '/api/v0-user/id/1.5', '/api/v0-user/id/1e3'])
+      expectFailedValidation(await get(path), 'getUserById');
   });
 
   it('matches tag values exactly and usernames by the tag query', async () => {
@@ -271,35 +446,89 @@ describe('haplo updateUser', () => {
     expect(byTag.body.user).toMatchObject({ id, name: 'First Smith' });
 
     const clearRef = await post(`/api/v0-user/id/${id}`, { ref: null });
-    expectFailure(clearRef, 'updateUserById', 400, 'haplo:api-v0:user:update-failed', 'Could not add ref null to user as it is not a valid reference to an object');
+    expectFailure(
+      clearRef,
+      'updateUserById',
+      400,
+      'haplo:api-v0:user:update-failed',
+      'Could not add ref null to user as it is not a valid reference to an object',
+    );
   });
 
   it('answers each documented failure with the vendor kind and wording', async () => {
     const user = target();
     const other = people().find((p) => p.id !== user.id && p.tags.username)!;
-    const service = state().principals().find((p) => p.isServiceUser)!;
+    const service = state()
+      .principals()
+      .find((p) => p.isServiceUser)!;
     const staff = group('haplo:group:staff');
     const cases: Array<[number, object, string, string]> = [
       [staff.id, { email: 'x@example.com' }, 'haplo:api-v0:user:update-failed', `User ${staff.id} is a Group and cannot be updated`],
-      [user.id, { tags: { username: other.tags.username!.toUpperCase() } }, 'haplo:api-v0:user:update-failed', `Could not set username tag to ${other.tags.username!.toUpperCase()} for user ${user.id} as a user already exists with that username.`],
-      [user.id, { email: other.email! }, 'haplo:api-v0:user:update-failed', `User ${user.id} cannot be updated to have email ${other.email} as another user already has that email`],
-      [user.id, { ref: 'notARef' }, 'haplo:api-v0:user:update-failed', 'Could not add ref notARef to user as it is not a valid reference to an object'],
-      [user.id, { ref: { test: 'test' } }, 'haplo:api-v0:generic:exception', 'Could not add ref [object Object] to user as it is not a valid reference to an object'],
-      [user.id, { directGroupMembership: ['haplo:group:finance-team'] }, 'haplo:api-v0:generic:exception', 'Group with code haplo:group:finance-team does not exist'],
+      [
+        user.id,
+        { tags: { username: other.tags.username!.toUpperCase() } },
+        'haplo:api-v0:user:update-failed',
+        `Could not set username tag to ${other.tags.username!.toUpperCase()} for user ${user.id} as a user already exists with that username.`,
+      ],
+      [
+        user.id,
+        { email: other.email! },
+        'haplo:api-v0:user:update-failed',
+        `User ${user.id} cannot be updated to have email ${other.email} as another user already has that email`,
+      ],
+      [
+        user.id,
+        { ref: 'notARef' },
+        'haplo:api-v0:user:update-failed',
+        'Could not add ref notARef to user as it is not a valid reference to an object',
+      ],
+      [
+        user.id,
+        { ref: { test: 'test' } },
+        'haplo:api-v0:generic:exception',
+        'Could not add ref [object Object] to user as it is not a valid reference to an object',
+      ],
+      [
+        user.id,
+        { directGroupMembership: ['haplo:group:finance-team'] },
+        'haplo:api-v0:generic:exception',
+        'Group with code haplo:group:finance-team does not exist',
+      ],
       [user.id, { localeId: 'notAnID' }, 'haplo:api-v0:generic:exception', `${PLATFORM}Unknown locale: notAnID`],
       [user.id, { nameFirst: '' }, 'haplo:api-v0:generic:exception', `${PLATFORM}User must have a non-empty String nameFirst attribute`],
       [user.id, { email: 'nope' }, 'haplo:api-v0:generic:exception', `${PLATFORM}User must have a valid email address`],
-      [service.id, { nameLast: 'test' }, 'haplo:api-v0:generic:exception', `${PLATFORM}User must have a non-empty String nameFirst attribute`],
+      [
+        service.id,
+        { nameLast: 'test' },
+        'haplo:api-v0:generic:exception',
+        `${PLATFORM}User must have a non-empty String nameFirst attribute`,
+      ],
       // Collected problems: the last one in body order is reported.
-      [user.id, { tags: { username: other.tags.username! }, ref: 'notARef' }, 'haplo:api-v0:user:update-failed', 'Could not add ref notARef to user as it is not a valid reference to an object'],
+      [
+        user.id,
+        { tags: { username: other.tags.username! }, ref: 'notARef' },
+        'haplo:api-v0:user:update-failed',
+        'Could not add ref notARef to user as it is not a valid reference to an object',
+      ],
     ];
     for (const [id, body, kind, message] of cases) {
       const answer = await post(`/api/v0-user/id/${id}`, body);
-      expect({ body, status: answer.status, kind: answer.body.kind, message: answer.body.error?.message }).toEqual({ body, status: 400, kind, message });
+      expect({ body, status: answer.status, kind: answer.body.kind, message: answer.body.error?.message }).toEqual({
+        body,
+        status: 400,
+        kind,
+        message,
+      });
       expectConformant('haplo', 'updateUserById', answer);
     }
     expect(state().get(user.id)).toEqual(user);
-    expectFailure(await post(`/api/v0-user/id/${missingId()}`, {}), 'updateUserById', 404, 'haplo:api-v0:user:no-such-user', `User ID ${missingId()} does not exist`);
+    expectFailure(
+      await post(`/api/v0-user/id/${missingId()}`, {}),
+      'updateUserById',
+      404,
+      'haplo:api-v0:user:no-such-user',
+      `User ID ${missingId()} does not exist`,
+    );
   });
 
   it('quotes the id as null when the target came from a tag query, even for its own email', async () => {
@@ -307,16 +536,40 @@ describe('haplo updateUser', () => {
     const other = people().find((p) => p.id !== id && p.tags.username)!;
     expectFailure(
       await post('/api/v0-user/id?tag:username=asmith', { email: 'First.Last@example.com' }),
-      'updateUserByTag', 400, 'haplo:api-v0:user:update-failed', 'User null cannot be updated to have email First.Last@example.com as another user already has that email',
+      'updateUserByTag',
+      400,
+      'haplo:api-v0:user:update-failed',
+      'User null cannot be updated to have email First.Last@example.com as another user already has that email',
     );
     expectFailure(
       await post('/api/v0-user/id?tag:username=asmith', { tags: { username: other.tags.username } }),
-      'updateUserByTag', 400, 'haplo:api-v0:user:update-failed', `Could not set username tag to ${other.tags.username} for user null as a user already exists with that username.`,
+      'updateUserByTag',
+      400,
+      'haplo:api-v0:user:update-failed',
+      `Could not set username tag to ${other.tags.username} for user null as a user already exists with that username.`,
     );
     expect((await post(`/api/v0-user/id/${id}`, { email: 'First.Last@example.com' })).status).toBe(200);
-    expectFailure(await post('/api/v0-user/id', {}), 'updateUserByTag', 400, 'haplo:api-v0:user:no-details-provided', 'Either a user ID in the path of the request, or a tag query in the parameters must be provided.');
-    expectFailure(await post('/api/v0-user/id?username=asmith', {}), 'updateUserByTag', 400, 'haplo:api-v0:user:no-tag-query-provided', 'A tag query was expected in the parameters of this request, but was not provided. To be included in a tag query, tag names must be prefixed by tag:');
-    expectFailure(await post('/api/v0-user/id?tag:username=nobody', {}), 'updateUserByTag', 404, 'haplo:api-v0:user:no-user-found', 'Tag query username=nobody returned no users.');
+    expectFailure(
+      await post('/api/v0-user/id', {}),
+      'updateUserByTag',
+      400,
+      'haplo:api-v0:user:no-details-provided',
+      'Either a user ID in the path of the request, or a tag query in the parameters must be provided.',
+    );
+    expectFailure(
+      await post('/api/v0-user/id?username=asmith', {}),
+      'updateUserByTag',
+      400,
+      'haplo:api-v0:user:no-tag-query-provided',
+      'A tag query was expected in the parameters of this request, but was not provided. To be included in a tag query, tag names must be prefixed by tag:',
+    );
+    expectFailure(
+      await post('/api/v0-user/id?tag:username=nobody', {}),
+      'updateUserByTag',
+      404,
+      'haplo:api-v0:user:no-user-found',
+      'Tag query username=nobody returned no users.',
+    );
   });
 
   it('keeps changes applied before a later platform error, as the plugin does', async () => {
@@ -341,9 +594,27 @@ describe('haplo updateUser', () => {
 describe('haplo enableUser', () => {
   it('rejects other statuses, unknown ids and missing arguments', async () => {
     const user = people()[4]!;
-    expectFailure(await post(`/api/v0-user/enable/${user.id}?status=carrots`), 'enableUser', 400, 'haplo:api-v0:user:enable-failed', 'carrots is not a valid status');
-    expectFailure(await post(`/api/v0-user/enable/${missingId()}?status=block`), 'enableUser', 404, 'haplo:api-v0:user:no-such-user', `User ID ${missingId()} does not exist`);
-    for (const path of [`/api/v0-user/enable/${user.id}`, `/api/v0-user/enable/${user.id}?status=`, '/api/v0-user/enable/abc?status=block', '/api/v0-user/enable?status=block', '/api/v0-user/enable/']) {
+    expectFailure(
+      await post(`/api/v0-user/enable/${user.id}?status=carrots`),
+      'enableUser',
+      400,
+      'haplo:api-v0:user:enable-failed',
+      'carrots is not a valid status',
+    );
+    expectFailure(
+      await post(`/api/v0-user/enable/${missingId()}?status=block`),
+      'enableUser',
+      404,
+      'haplo:api-v0:user:no-such-user',
+      `User ID ${missingId()} does not exist`,
+    );
+    for (const path of [
+      `/api/v0-user/enable/${user.id}`,
+      `/api/v0-user/enable/${user.id}?status=`,
+      '/api/v0-user/enable/abc?status=block',
+      '/api/v0-user/enable?status=block',
+      '/api/v0-user/enable/',
+    ]) {
       expectFailedValidation(await post(path), 'enableUser');
     }
     expect(state().get(user.id)!.isActive).toBe(user.isActive);
@@ -381,16 +652,32 @@ describe('haplo getGroup and findByTag', () => {
     const byId = await get(`/api/v0-user/group/group:${group('haplo:group:api-v0:user-api').id}`);
     expect(byId.body).toEqual(apiGroup.body);
     const everyone = await get('/api/v0-user/group/std:group:everyone');
-    expect(everyone.body.users).toEqual(people().filter((p) => p.isActive).map((p) => p.id));
+    expect(everyone.body.users).toEqual(
+      people()
+        .filter((p) => p.isActive)
+        .map((p) => p.id),
+    );
     expect(people().some((p) => !p.isActive)).toBe(true);
   });
 
   it('answers unknown codes, group:0 and a missing code as the plugin and platform do', async () => {
     const person = people()[0]!;
     for (const code of ['haplo:group:non-existent', 'group:999999', `group:${person.id}`, 'toString']) {
-      expectFailure(await get(`/api/v0-user/group/${code}`), 'getGroup', 400, 'haplo:api-v0:generic:exception', `Group with code ${code} does not exist`);
+      expectFailure(
+        await get(`/api/v0-user/group/${code}`),
+        'getGroup',
+        400,
+        'haplo:api-v0:generic:exception',
+        `Group with code ${code} does not exist`,
+      );
     }
-    expectFailure(await get('/api/v0-user/group/group:0'), 'getGroup', 404, 'haplo:api-v0:generic:no-response', 'API implementation did not respond');
+    expectFailure(
+      await get('/api/v0-user/group/group:0'),
+      'getGroup',
+      404,
+      'haplo:api-v0:generic:no-response',
+      'API implementation did not respond',
+    );
     // Not a spec path (the code is required), so only the platform's answer is checked.
     const noCode = await get('/api/v0-user/group/');
     expect([noCode.status, noCode.text]).toEqual([400, FAILED_VALIDATION]);
@@ -404,12 +691,28 @@ describe('haplo getGroup and findByTag', () => {
     expect(both.body.users).toEqual([first, second]);
     expect((await get('/api/v0-user/find-by-tag?tag:username=testuser&tag:other=true')).body.users).toEqual([first]);
     const cases: Array<[string, number, string, string]> = [
-      ['', 400, 'haplo:api-v0:user:no-tag-query-provided', 'A tag query was expected in the parameters of this request, but was not provided. To be included in a tag query, tag names must be prefixed by tag:'],
-      ['?username=testuser', 400, 'haplo:api-v0:user:no-tag-query-provided', 'A tag query was expected in the parameters of this request, but was not provided. To be included in a tag query, tag names must be prefixed by tag:'],
-      ['?tag:username[anotherLevel]=testuser', 404, 'haplo:api-v0:user:no-user-found', 'Tag query username[anotherLevel]=testuser returned no users.'],
+      [
+        '',
+        400,
+        'haplo:api-v0:user:no-tag-query-provided',
+        'A tag query was expected in the parameters of this request, but was not provided. To be included in a tag query, tag names must be prefixed by tag:',
+      ],
+      [
+        '?username=testuser',
+        400,
+        'haplo:api-v0:user:no-tag-query-provided',
+        'A tag query was expected in the parameters of this request, but was not provided. To be included in a tag query, tag names must be prefixed by tag:',
+      ],
+      [
+        '?tag:username[anotherLevel]=testuser',
+        404,
+        'haplo:api-v0:user:no-user-found',
+        'Tag query username[anotherLevel]=testuser returned no users.',
+      ],
       ['?tag:username=testuser6', 404, 'haplo:api-v0:user:no-user-found', 'Tag query username=testuser6 returned no users.'],
     ];
-    for (const [query, status, kind, message] of cases) expectFailure(await get(`/api/v0-user/find-by-tag${query}`), 'findByTag', status, kind, message);
+    for (const [query, status, kind, message] of cases)
+      expectFailure(await get(`/api/v0-user/find-by-tag${query}`), 'findByTag', status, kind, message);
   });
 });
 
@@ -443,9 +746,22 @@ describe('haplo auth', () => {
       admin.replace('Basic ', 'Basic  x'),
     ];
     for (const [method, path, operationId, body] of operations) {
-      expectFailure(await send(method, path, body), operationId, 403, 'UNAUTHORISED', 'Unauthorised: You are not permitted to perform that action');
-      for (const authorization of invalid) expectFailure(await send(method, path, body, authorization), operationId, 403, 'INVALID-API-KEY', 'Invalid API Key');
-      expectFailure(await send(method, path, body, standard), operationId, 403, 'haplo:api-v0:generic:not-permitted', 'User is not permitted to use this API');
+      expectFailure(
+        await send(method, path, body),
+        operationId,
+        403,
+        'UNAUTHORISED',
+        'Unauthorised: You are not permitted to perform that action',
+      );
+      for (const authorization of invalid)
+        expectFailure(await send(method, path, body, authorization), operationId, 403, 'INVALID-API-KEY', 'Invalid API Key');
+      expectFailure(
+        await send(method, path, body, standard),
+        operationId,
+        403,
+        'haplo:api-v0:generic:not-permitted',
+        'User is not permitted to use this API',
+      );
     }
   });
 
@@ -465,9 +781,21 @@ describe('haplo auth', () => {
 
 describe('haplo paths and state', () => {
   it('owns /api/v0-user and answers unknown paths and methods there with the no-response envelope', async () => {
-    expect([running.mock.serves('/api/v0-user/id/1'), running.mock.serves('/api/v0-user'), running.mock.serves('/api/v0-users')]).toEqual([true, true, false]);
-    for (const answer of [await get('/api/v0-user/nothing'), await get('/api/v0-user/create'), await get('/api/v0-user'), await request(running.url).delete('/api/v0-user/id/1').set('Authorization', admin)]) {
-      expect([answer.status, answer.body]).toEqual([404, { success: false, kind: 'haplo:api-v0:generic:no-response', error: { message: 'API implementation did not respond' } }]);
+    expect([running.mock.serves('/api/v0-user/id/1'), running.mock.serves('/api/v0-user'), running.mock.serves('/api/v0-users')]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    for (const answer of [
+      await get('/api/v0-user/nothing'),
+      await get('/api/v0-user/create'),
+      await get('/api/v0-user'),
+      await request(running.url).delete('/api/v0-user/id/1').set('Authorization', admin),
+    ]) {
+      expect([answer.status, answer.body]).toEqual([
+        404,
+        { success: false, kind: 'haplo:api-v0:generic:no-response', error: { message: 'API implementation did not respond' } },
+      ]);
     }
     expect((await post('/api/v0-user/create/', newPerson)).status).toBe(200);
   });
@@ -513,13 +841,24 @@ describe('haplo paths and state', () => {
       ),
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('createUser', 'updateUserById'), fc.constantFrom(...people), body, async (operationId, id, payload) => {
-        const path = operationId === 'createUser' ? '/api/v0-user/create' : `/api/v0-user/id/${id}`;
-        const response = await mock.handle({ method: 'POST', path, query: new URLSearchParams(), headers: { authorization }, body: JSON.stringify(payload) });
-        const answer: Answer = { status: response.status, headers: response.headers, text: response.body ?? '' };
-        expect(response.status).toBeLessThan(500);
-        expectConformant('haplo', operationId, answer);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('createUser', 'updateUserById'),
+        fc.constantFrom(...people),
+        body,
+        async (operationId, id, payload) => {
+          const path = operationId === 'createUser' ? '/api/v0-user/create' : `/api/v0-user/id/${id}`;
+          const response = await mock.handle({
+            method: 'POST',
+            path,
+            query: new URLSearchParams(),
+            headers: { authorization },
+            body: JSON.stringify(payload),
+          });
+          const answer: Answer = { status: response.status, headers: response.headers, text: response.body ?? '' };
+          expect(response.status).toBeLessThan(500);
+          expectConformant('haplo', operationId, answer);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -45,7 +45,15 @@ describe('hoop users', () => {
       .send({ email: 'ignored@example.com', name: 'Ada King', groups: ['admin'], status: 'inactive', role: 'standard', password: 'x' });
     expect(replaced.status).toBe(200);
     expectConformant('hoop', 'updateUser', replaced);
-    expect(replaced.body).toMatchObject({ email: newUser.email, name: 'Ada King', groups: ['admin'], status: 'inactive', role: 'admin', slack_id: '', picture: '' });
+    expect(replaced.body).toMatchObject({
+      email: newUser.email,
+      name: 'Ada King',
+      groups: ['admin'],
+      status: 'inactive',
+      role: 'admin',
+      slack_id: '',
+      picture: '',
+    });
     expect((await api().get(`/api/users/${id}`).set('Authorization', admin)).body.name).toBe('Ada King');
 
     const deleted = await api().delete(`/api/users/${newUser.email}`).set('Authorization', admin);
@@ -68,7 +76,8 @@ describe('hoop users', () => {
   });
 
   it('answers every create error with the documented status and message', async () => {
-    const post = (body: string | object) => api().post('/api/users').set('Authorization', admin).set('Content-Type', 'application/json').send(body);
+    const post = (body: string | object) =>
+      api().post('/api/users').set('Authorization', admin).set('Content-Type', 'application/json').send(body);
     const cases: Array<[string | object, number, string]> = [
       [{ name: 'No Email' }, 400, "Key: 'User.Email' Error:Field validation for 'Email' failed on the 'required' tag"],
       [{ email: '' }, 400, "Key: 'User.Email' Error:Field validation for 'Email' failed on the 'required' tag"],
@@ -77,7 +86,11 @@ describe('hoop users', () => {
       [{ email: 'x@example.com', groups: 'sre' }, 400, 'json: cannot unmarshal string into Go struct field User.groups of type []string'],
       ['{"email": }', 400, "invalid character '}' looking for beginning of value"],
       ['[1,2]', 400, 'json: cannot unmarshal array into Go value of type openapi.User'],
-      [{ ...newUser, email: running.mock.state<HoopState>('hoop').users.values().next().value!.email }, 409, `user already exists with email ${running.mock.state<HoopState>('hoop').users.values().next().value!.email}`],
+      [
+        { ...newUser, email: running.mock.state<HoopState>('hoop').users.values().next().value!.email },
+        409,
+        `user already exists with email ${running.mock.state<HoopState>('hoop').users.values().next().value!.email}`,
+      ],
     ];
     for (const [body, status, message] of cases) {
       const answer = await post(body);
@@ -92,7 +105,10 @@ describe('hoop users', () => {
     const me = (await api().get('/api/userinfo').set('Authorization', admin)).body;
     const deactivate = await api().put(`/api/users/${me.email}`).set('Authorization', admin).send({ email: me.email, status: 'inactive' });
     expect([deactivate.status, deactivate.body]).toEqual([422, { message: 'cannot deactivate yourself' }]);
-    const noStatus = await api().put(`/api/users/${me.id}`).set('Authorization', admin).send({ email: me.email, groups: ['sre'], status: 'active' });
+    const noStatus = await api()
+      .put(`/api/users/${me.id}`)
+      .set('Authorization', admin)
+      .send({ email: me.email, groups: ['sre'], status: 'active' });
     expect(noStatus.status).toBe(200);
     expect(noStatus.body.groups).toEqual(['sre', 'admin']);
     const del = await api().delete(`/api/users/${me.id}`).set('Authorization', admin);
@@ -104,7 +120,10 @@ describe('hoop users', () => {
     const put = await api().put('/api/users/nobody@example.com').set('Authorization', admin).send('garbage');
     expect([put.status, put.body]).toEqual([404, { message: 'user nobody@example.com not found' }]);
     expectConformant('hoop', 'updateUser', put);
-    const missingEmail = await api().put(`/api/users/${running.mock.state<HoopState>('hoop').users.keys().next().value}`).set('Authorization', admin).send({ name: 'x' });
+    const missingEmail = await api()
+      .put(`/api/users/${running.mock.state<HoopState>('hoop').users.keys().next().value}`)
+      .set('Authorization', admin)
+      .send({ name: 'x' });
     expect(missingEmail.status).toBe(400);
     const del = await api().delete('/api/users/nobody@example.com').set('Authorization', admin);
     expect(del.status).toBe(404);
@@ -113,7 +132,14 @@ describe('hoop users', () => {
 
 describe('hoop auth', () => {
   it('answers 401 for a missing, malformed or unknown token', async () => {
-    for (const authorization of [undefined, admin.toLowerCase(), admin.replace(' ', '  '), 'Bearer', 'Bearer nope', `Basic ${admin.slice(7)}`]) {
+    for (const authorization of [
+      undefined,
+      admin.toLowerCase(),
+      admin.replace(' ', '  '),
+      'Bearer',
+      'Bearer nope',
+      `Basic ${admin.slice(7)}`,
+    ]) {
       const req = api().get('/api/users');
       const answer = await (authorization === undefined ? req : req.set('Authorization', authorization));
       expect([authorization, answer.status, answer.body]).toEqual([authorization, 401, { message: 'access denied' }]);
@@ -160,9 +186,15 @@ describe('hoop groups and slack', () => {
     const again = await api().post('/api/users/groups').set('Authorization', admin).send({ name: 'oncall' });
     expect([again.status, again.body]).toEqual([409, { message: 'group oncall already exists' }]);
     const missing = await api().post('/api/users/groups').set('Authorization', admin).send({});
-    expect([missing.status, missing.body.message]).toEqual([400, "Key: 'UserGroup.Name' Error:Field validation for 'Name' failed on the 'required' tag"]);
+    expect([missing.status, missing.body.message]).toEqual([
+      400,
+      "Key: 'UserGroup.Name' Error:Field validation for 'Name' failed on the 'required' tag",
+    ]);
 
-    await api().post('/api/users').set('Authorization', admin).send({ email: 'm@example.com', groups: ['oncall', 'sre'] });
+    await api()
+      .post('/api/users')
+      .set('Authorization', admin)
+      .send({ email: 'm@example.com', groups: ['oncall', 'sre'] });
     const list = await api().get('/api/users/groups').set('Authorization', standard);
     expectConformant('hoop', 'listGroups', list);
     expect(list.body).toContain('oncall');
@@ -187,7 +219,7 @@ describe('hoop groups and slack', () => {
     for (const group of saved) state.groups.add(group);
   });
 
-  it('sets the caller\'s slack id', async () => {
+  it("sets the caller's slack id", async () => {
     const patched = await api().patch('/api/users/self/slack').set('Authorization', standard).send({ slack_id: 'U999' });
     expect(patched.status).toBe(200);
     expectConformant('hoop', 'updateSelfSlack', patched);
@@ -200,7 +232,11 @@ describe('hoop groups and slack', () => {
   it('never takes /api/users/groups for a user lookup, and 404s unknown routes in plain text', async () => {
     expect(Array.isArray((await api().get('/api/users/groups').set('Authorization', admin)).body)).toBe(true);
     const unknown = await api().get('/api/nothing').set('Authorization', admin);
-    expect([unknown.status, unknown.text, unknown.headers['content-type']]).toEqual([404, '404 page not found', 'text/plain; charset=utf-8']);
+    expect([unknown.status, unknown.text, unknown.headers['content-type']]).toEqual([
+      404,
+      '404 page not found',
+      'text/plain; charset=utf-8',
+    ]);
     const wrongMethod = await api().patch('/api/users').set('Authorization', admin);
     expect([wrongMethod.status, wrongMethod.text]).toEqual([404, '404 page not found']);
   });

@@ -19,17 +19,41 @@ interface Step {
 /** A scenario across all three APIs: creates, reads, conflicts, errors, auth failures. */
 const SCENARIO: Step[] = [
   { api: 'hoop', method: 'GET', path: '/api/users', auth: 'standard' },
-  { api: 'hoop', method: 'POST', path: '/api/users', auth: 'admin', body: { email: 'same@example.com', name: 'Same Person', groups: ['sre'] } },
+  {
+    api: 'hoop',
+    method: 'POST',
+    path: '/api/users',
+    auth: 'admin',
+    body: { email: 'same@example.com', name: 'Same Person', groups: ['sre'] },
+  },
   { api: 'hoop', method: 'GET', path: '/api/users/same@example.com', auth: 'admin' },
   { api: 'hoop', method: 'POST', path: '/api/users', auth: 'admin', body: { email: 'same@example.com' } },
   { api: 'hoop', method: 'POST', path: '/api/users', auth: 'standard', body: { email: 'other@example.com' } },
   { api: 'hoop', method: 'GET', path: '/api/userinfo' },
   { api: 'amani', method: 'GET', path: '/api/v2/group', auth: 'admin' },
-  { api: 'amani', method: 'POST', path: '/api/v2/user', auth: 'admin', body: { email: 'same@example.com', password: 'pa55word!', first_name: 'Same', groups: [1] } },
+  {
+    api: 'amani',
+    method: 'POST',
+    path: '/api/v2/user',
+    auth: 'admin',
+    body: { email: 'same@example.com', password: 'pa55word!', first_name: 'Same', groups: [1] },
+  },
   { api: 'amani', method: 'POST', path: '/api/v2/user', auth: 'admin', body: { email: 'not-an-email' } },
-  { api: 'haplo', method: 'POST', path: '/api/v0-user/create', auth: 'admin', body: { nameFirst: 'Same', nameLast: 'Person', email: 'same@example.com', tags: { username: 'same' } } },
+  {
+    api: 'haplo',
+    method: 'POST',
+    path: '/api/v0-user/create',
+    auth: 'admin',
+    body: { nameFirst: 'Same', nameLast: 'Person', email: 'same@example.com', tags: { username: 'same' } },
+  },
   { api: 'haplo', method: 'GET', path: '/api/v0-user/find-by-tag?tag:username=same', auth: 'admin' },
-  { api: 'haplo', method: 'POST', path: '/api/v0-user/create', auth: 'admin', body: { nameFirst: 'Same', nameLast: 'Person', email: 'SAME@example.com' } },
+  {
+    api: 'haplo',
+    method: 'POST',
+    path: '/api/v0-user/create',
+    auth: 'admin',
+    body: { nameFirst: 'Same', nameLast: 'Person', email: 'SAME@example.com' },
+  },
   { api: 'haplo', method: 'GET', path: '/api/v0-user/id/not-a-number', auth: 'admin' },
   { api: 'haplo', method: 'GET', path: '/api/v0-user/find-by-tag?tag:username=same', auth: 'standard' },
 ];
@@ -40,8 +64,14 @@ async function play(origin: string, credentials: Record<string, { admin: string;
   for (const step of SCENARIO) {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (step.auth) headers.authorization = credentials[step.api]![step.auth];
-    const response = await fetch(origin + step.path, { method: step.method, headers, body: step.body === undefined ? undefined : JSON.stringify(step.body) });
-    const text = (await response.text()).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>').replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '<jwt>');
+    const response = await fetch(origin + step.path, {
+      method: step.method,
+      headers,
+      body: step.body === undefined ? undefined : JSON.stringify(step.body),
+    });
+    const text = (await response.text())
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
+      .replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '<jwt>');
     answers.push({ step: `${step.method} ${step.path}`, status: response.status, contentType: response.headers.get('content-type'), text });
   }
   return answers;
@@ -70,6 +100,8 @@ describe('MSW and the HTTP server', () => {
     msw.mock.reset();
     const { admin, standard } = msw.mock.credentials()[api];
     const results = await runContractChecks({ api, baseUrl: MSW_ORIGIN, auth: admin, authStandard: standard, seed: 3 });
-    expect(results.filter((result) => result.status === 'failed').flatMap((result) => result.failures.map((failure) => failure.message))).toEqual([]);
+    expect(
+      results.filter((result) => result.status === 'failed').flatMap((result) => result.failures.map((failure) => failure.message)),
+    ).toEqual([]);
   });
 });

@@ -51,7 +51,9 @@ async function startPrism(command: string[]): Promise<string> {
 }
 
 const failuresOf = (results: CheckResult[]) =>
-  results.filter((result) => result.status === 'failed').flatMap((result) => result.failures.map((failure) => `[${failure.check}] ${failure.exchange?.operationId}: ${failure.message}`));
+  results
+    .filter((result) => result.status === 'failed')
+    .flatMap((result) => result.failures.map((failure) => `[${failure.check}] ${failure.exchange?.operationId}: ${failure.message}`));
 
 /**
  * The checks that judge Prism's answers to well-formed requests. Negative data is left out: Prism
@@ -73,9 +75,20 @@ const CROSS_CHECKS = [
 const crossChecksFor = (api: ApiName) => (api === 'haplo' ? CROSS_CHECKS.filter((check) => check !== 'auth_required') : CROSS_CHECKS);
 
 describe.each(API_NAMES)('Prism serving the %s spec', (api) => {
-  it.each([['examples', []], ['dynamic', ['--dynamic', '--seed', '1']]] as const)('conforms with its %s', async (_mode, flags) => {
+  it.each([
+    ['examples', []],
+    ['dynamic', ['--dynamic', '--seed', '1']],
+  ] as const)('conforms with its %s', async (_mode, flags) => {
     const url = await startPrism([CLI, 'prism', api, ...flags]);
-    const results = await runContractChecks({ api, baseUrl: url, auth: CREDENTIALS[api], authStandard: CREDENTIALS[api], stateless: true, seed: 1, only: crossChecksFor(api) });
+    const results = await runContractChecks({
+      api,
+      baseUrl: url,
+      auth: CREDENTIALS[api],
+      authStandard: CREDENTIALS[api],
+      stateless: true,
+      seed: 1,
+      only: crossChecksFor(api),
+    });
     expect(failuresOf(results)).toEqual([]);
     expect(results.find((result) => result.check === 'response_schema_conformance')?.status).toBe('passed');
     expect(results.find((result) => result.check === 'positive_data_acceptance')?.status).toBe('passed');
@@ -91,7 +104,14 @@ describe('the Prism cross-check', () => {
     await writeFile(broken, stringify(document));
     const prismCli = join(dirname(createRequire(import.meta.url).resolve('@stoplight/prism-cli/package.json')), 'dist', 'index.js');
     const url = await startPrism([prismCli, 'mock', broken, '--host', '127.0.0.1']);
-    const results = await runContractChecks({ api: 'hoop', baseUrl: url, auth: CREDENTIALS.hoop, stateless: true, seed: 1, only: ['response_schema_conformance'] });
+    const results = await runContractChecks({
+      api: 'hoop',
+      baseUrl: url,
+      auth: CREDENTIALS.hoop,
+      stateless: true,
+      seed: 1,
+      only: ['response_schema_conformance'],
+    });
     expect(failuresOf(results).join('\n')).toContain('[response_schema_conformance] getUserInfo: body does not match the 200 schema');
   });
 });
@@ -108,7 +128,11 @@ describe('usermock proxy', () => {
       expect((await users.json()).length).toBe(3);
       expect(users.headers.get('sl-violations')).toBeNull();
       // A request the spec forbids is refused by the proxy itself with --errors.
-      const invalid = await fetch(`${url}/api/users`, { method: 'POST', headers: { authorization: hoop!.admin, 'content-type': 'application/json' }, body: '{"name":42}' });
+      const invalid = await fetch(`${url}/api/users`, {
+        method: 'POST',
+        headers: { authorization: hoop!.admin, 'content-type': 'application/json' },
+        body: '{"name":42}',
+      });
       expect(invalid.status).toBe(422);
       expect(((await invalid.json()) as { validation: Array<{ message: string }> }).validation.map((v) => v.message)).toContain(
         "Request body must have required property 'email'",

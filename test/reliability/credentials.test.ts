@@ -59,7 +59,11 @@ describe('findBySecret', () => {
   it('finds the value of the matching secret and compares with every secret, even after a match', () => {
     const compared: string[] = [];
     const entries = function* () {
-      for (const [secret, value] of [['first', 1], ['second', 2], ['third', 3]] as const) {
+      for (const [secret, value] of [
+        ['first', 1],
+        ['second', 2],
+        ['third', 3],
+      ] as const) {
         compared.push(secret);
         yield [secret, value] as const;
       }
@@ -81,7 +85,8 @@ describe('every API', () => {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   /** Whether the presented value reached the constant-time comparison, as the first argument of either function. */
-  const compared = (presented: string) => [...vi.mocked(constantTimeEqual).mock.calls, ...vi.mocked(findBySecret).mock.calls].some(([first]) => first === presented);
+  const compared = (presented: string) =>
+    [...vi.mocked(constantTimeEqual).mock.calls, ...vi.mocked(findBySecret).mock.calls].some(([first]) => first === presented);
 
   it('looks a hoop token up in constant time', async () => {
     expect((await mock.handle(request('GET', '/api/users', hoop.admin))).status).toBe(200);
@@ -97,7 +102,9 @@ describe('every API', () => {
     expect((await mock.handle(request('GET', '/api/v2/group', amani.admin))).status).toBe(200);
     expect(compared(amani.admin.split('.')[2]!)).toBe(true);
     const [user] = mock.state<AmaniState>('amani').users.values();
-    const login = await mock.handle(request('POST', '/api/v2/user/login', undefined, { username: user!.email, password: 'a-wrong-password' }));
+    const login = await mock.handle(
+      request('POST', '/api/v2/user/login', undefined, { username: user!.email, password: 'a-wrong-password' }),
+    );
     expect(login.status).toBe(401);
     expect(compared('a-wrong-password')).toBe(true);
   });

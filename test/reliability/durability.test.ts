@@ -34,7 +34,13 @@ async function realStateFile(): Promise<string> {
 }
 
 function hoopCreate(authorization: string, email: string): MockRequest {
-  return { method: 'POST', path: '/api/users', query: new URLSearchParams(), headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ email }) };
+  return {
+    method: 'POST',
+    path: '/api/users',
+    query: new URLSearchParams(),
+    headers: { authorization, 'content-type': 'application/json' },
+    body: JSON.stringify({ email }),
+  };
 }
 
 /** Starts `usermock serve` on a file with this content; expects a refusal that leaves the file alone. */
@@ -59,7 +65,15 @@ describe('the state file at start-up', () => {
 
   it('refuses JSON that is not a usermock snapshot, or one damaged inside, and leaves it as it is', async () => {
     const snapshot = JSON.parse(await realStateFile()) as Snapshot;
-    const foreign = [JSON.stringify({ name: 'my-app', version: '1.0.0' }), '[]', 'null', '"usermock"', '42', JSON.stringify({ ...snapshot, usermock: 2 }), JSON.stringify({ ...snapshot, seed: 'one' })];
+    const foreign = [
+      JSON.stringify({ name: 'my-app', version: '1.0.0' }),
+      '[]',
+      'null',
+      '"usermock"',
+      '42',
+      JSON.stringify({ ...snapshot, usermock: 2 }),
+      JSON.stringify({ ...snapshot, seed: 'one' }),
+    ];
     const damaged = [
       JSON.stringify({ ...snapshot, sessions: { default: null } }),
       JSON.stringify({ ...snapshot, sessions: { default: { ...snapshot.sessions.default, hoop: 42 } } }),
@@ -108,18 +122,31 @@ describe('kill -9 among concurrent writes', () => {
 });
 
 describe('persisting in the core', () => {
-  const request = (authorization: string, change: Partial<MockRequest>): MockRequest => ({ method: 'GET', path: '/', query: new URLSearchParams(), headers: { authorization }, body: undefined, ...change });
+  const request = (authorization: string, change: Partial<MockRequest>): MockRequest => ({
+    method: 'GET',
+    path: '/',
+    query: new URLSearchParams(),
+    headers: { authorization },
+    body: undefined,
+    ...change,
+  });
 
   it('writes a change a refusal keeps (Haplo applies updates field by field), and skips a state that did not change', async () => {
     const written: string[] = [];
     const mock = createMock({ users: 3, persist: async (snapshot) => void written.push(snapshot) });
     const admin = mock.credentials().haplo.admin;
-    const [, standard] = mock.state<HaploState>('haplo').principals().filter((principal) => !principal.isGroup && !principal.isServiceUser);
-    const update = (body: unknown) => mock.handle(request(admin, { method: 'POST', path: `/api/v0-user/id/${standard!.id}`, body: JSON.stringify(body) }));
+    const [, standard] = mock
+      .state<HaploState>('haplo')
+      .principals()
+      .filter((principal) => !principal.isGroup && !principal.isServiceUser);
+    const update = (body: unknown) =>
+      mock.handle(request(admin, { method: 'POST', path: `/api/v0-user/id/${standard!.id}`, body: JSON.stringify(body) }));
 
     expect((await update({ nameFirst: 'Kept', localeId: 'xx' })).status).toBe(400);
     expect(written).toHaveLength(1);
-    const principals = (JSON.parse(written[0]!) as Snapshot).sessions.default!.haplo as { principals: Array<{ id: number; nameFirst: string }> };
+    const principals = (JSON.parse(written[0]!) as Snapshot).sessions.default!.haplo as {
+      principals: Array<{ id: number; nameFirst: string }>;
+    };
     expect(principals.principals.find((p) => p.id === standard!.id)?.nameFirst).toBe('Kept');
 
     expect((await update({ localeId: 'xx' })).status).toBe(400);
@@ -146,7 +173,10 @@ describe('persisting in the core', () => {
     expect(failed.status).toBe(500);
     expect(failed.body).not.toContain('disk full');
     expect(errors).toHaveLength(1);
-    const next = await mock.handle({ ...hoopCreate(admin, 'second@example.com'), headers: { authorization: admin, [SESSION_HEADER]: 'other' } });
+    const next = await mock.handle({
+      ...hoopCreate(admin, 'second@example.com'),
+      headers: { authorization: admin, [SESSION_HEADER]: 'other' },
+    });
     expect(next.status).toBe(201);
     expect(written).toHaveLength(1);
     expect(written[0]).toContain('second@example.com');

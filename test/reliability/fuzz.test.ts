@@ -45,7 +45,8 @@ describe('the fuzz property', () => {
       ...original,
       handle(request, state) {
         const body = parseJsonBody(request.body);
-        if (body.ok && isObject(body.value) && 'name' in body.value && typeof body.value.name !== 'string') throw new Error('planted crash');
+        if (body.ok && isObject(body.value) && 'name' in body.value && typeof body.value.name !== 'string')
+          throw new Error('planted crash');
         return original.handle(request, state);
       },
     };

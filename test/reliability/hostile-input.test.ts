@@ -76,7 +76,8 @@ const VENDOR_ACCEPTS: Record<ApiName, (field: string, type: string) => boolean> 
   hoop: () => false,
   amani: (field, type) => type === 'number' && field !== 'email',
   haplo: (field, type) =>
-    (type === 'null' && ['tags', 'localeId', 'directGroupMembership'].includes(field)) || (field === 'directGroupMembership' && ['number', 'boolean'].includes(type)),
+    (type === 'null' && ['tags', 'localeId', 'directGroupMembership'].includes(field)) ||
+    (field === 'directGroupMembership' && ['number', 'boolean'].includes(type)),
 };
 
 /** A body's JSON text with one field set to a JSON text (built as text: JSON.stringify overflows on 10,000 levels). */
@@ -133,7 +134,8 @@ describe.each(API_NAMES)('%s under hostile input', (api) => {
 
   const withBody = () => spec.operations.filter((operation) => spec.requestSchema(operation.id));
   const bodyOf = (operationId: string) => calls.get(operationId)!.body as Record<string, unknown>;
-  const properties = (operationId: string) => Object.entries((schemaFor(spec.requestSchema(operationId)!, 'request').properties ?? {}) as Record<string, Schema>);
+  const properties = (operationId: string) =>
+    Object.entries((schemaFor(spec.requestSchema(operationId)!, 'request').properties ?? {}) as Record<string, Schema>);
 
   /** Whether the operation's request schema forbids a body (operations without one ignore it). */
   function forbidden(operationId: string, body: string | Buffer): boolean {
@@ -209,10 +211,19 @@ describe.each(API_NAMES)('%s under hostile input', (api) => {
         .map(([field, property]): Make => () => {
           const value = property.format === 'email' ? `${'a'.repeat(HUGE)}@example.com` : 'x'.repeat(HUGE);
           const body = JSON.stringify({ ...base, [field]: value });
-          return { name: `${operation.id}: 500 KB ${field}`, request: request(operation.id, { body }), expected: 'documented', operationId: operation.id };
+          return {
+            name: `${operation.id}: 500 KB ${field}`,
+            request: request(operation.id, { body }),
+            expected: 'documented',
+            operationId: operation.id,
+          };
         });
       const oversized = JSON.stringify({ ...base, padding: 'x'.repeat(MAX_BODY_BYTES) });
-      const tooLarge: Make = () => ({ name: `${operation.id}: body over 1 MiB`, request: request(operation.id, { body: oversized }), expected: 413 });
+      const tooLarge: Make = () => ({
+        name: `${operation.id}: body over 1 MiB`,
+        request: request(operation.id, { body: oversized }),
+        expected: 413,
+      });
       return [...huge, tooLarge];
     });
     expect(await problems(variants)).toEqual([]);
@@ -251,15 +262,35 @@ describe.each(API_NAMES)('%s under hostile input', (api) => {
           const query = request(operation.id).target.split('?')[1];
           const target = query ? `${path}?${query}` : path;
           const operationId = module.operationFor(operation.method, path);
-          return { name: `${operation.id}: ${segment.slice(0, 30)}`, request: request(operation.id, { target }), expected: 'documented', operationId };
+          return {
+            name: `${operation.id}: ${segment.slice(0, 30)}`,
+            request: request(operation.id, { target }),
+            expected: 'documented',
+            operationId,
+          };
         }),
       );
     const prefix = spec.operations[0]!.path.split('/').slice(0, 3).join('/');
-    const outside = ['/', '//', '/%2e%2e/', '/a/b/c/d', '/%00/%00', `/${'y'.repeat(5_000)}/x`, '/id/1/2', '/group/', '/enable/', '/user/x/y'];
+    const outside = [
+      '/',
+      '//',
+      '/%2e%2e/',
+      '/a/b/c/d',
+      '/%00/%00',
+      `/${'y'.repeat(5_000)}/x`,
+      '/id/1/2',
+      '/group/',
+      '/enable/',
+      '/user/x/y',
+    ];
     for (const suffix of outside) {
       const target = prefix + suffix;
       // Not the spec's paths, so no operation's documented answers apply: only "never a 5xx".
-      variants.push(() => ({ name: `outside the spec: ${target.slice(0, 40)}`, request: request(HEALTH_CHECK[api], { target }), expected: 'documented' }));
+      variants.push(() => ({
+        name: `outside the spec: ${target.slice(0, 40)}`,
+        request: request(HEALTH_CHECK[api], { target }),
+        expected: 'documented',
+      }));
     }
     expect(await problems(variants)).toEqual([]);
   });
@@ -268,8 +299,13 @@ describe.each(API_NAMES)('%s under hostile input', (api) => {
     const variants = spec.operations.flatMap((operation) => {
       const base = request(operation.id);
       const [path, query = ''] = base.target.split('?');
-      const own = [...new URLSearchParams(query).keys(), ...operation.parameters.filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name)];
-      const conflicting = own.flatMap((name) => ['', 'block', '-1', 'abc', '%ZZ', '\u00ff'].map((value) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`));
+      const own = [
+        ...new URLSearchParams(query).keys(),
+        ...operation.parameters.filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name),
+      ];
+      const conflicting = own.flatMap((name) =>
+        ['', 'block', '-1', 'abc', '%ZZ', '\u00ff'].map((value) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`),
+      );
       const queries: Record<string, string> = {
         'a parameter repeated 1,000 times': Array.from({ length: 1_000 }, (_, i) => `a=${i}`).join('&'),
         'its own parameters repeated with conflicting values': [query, ...conflicting].filter(Boolean).join('&'),
@@ -299,7 +335,12 @@ describe.each(API_NAMES)('%s under hostile input', (api) => {
     const variants = spec.operations.flatMap((operation) =>
       METHODS.map((method): Make => () => {
         const sent = request(operation.id, { method });
-        return { name: `${operation.id}: ${method}`, request: sent, expected: 'documented', operationId: module.operationFor(method, sent.target.split('?')[0]!) };
+        return {
+          name: `${operation.id}: ${method}`,
+          request: sent,
+          expected: 'documented',
+          operationId: module.operationFor(method, sent.target.split('?')[0]!),
+        };
       }),
     );
     expect(await problems(variants)).toEqual([]);
@@ -317,9 +358,17 @@ describe.each(API_NAMES)('%s under hostile input', (api) => {
     );
     // Near misses of the real credential: the constant-time comparison still tells them apart.
     const own = running.mock.credentials()[api].admin;
-    const nearMisses = { 'the admin credential cut short': own.slice(0, -1), 'the admin credential one character off': own.slice(0, -1) + (own.endsWith('A') ? 'B' : 'A') };
+    const nearMisses = {
+      'the admin credential cut short': own.slice(0, -1),
+      'the admin credential one character off': own.slice(0, -1) + (own.endsWith('A') ? 'B' : 'A'),
+    };
     for (const [name, authorization] of Object.entries(nearMisses)) {
-      variants.push(() => ({ name, request: request(HEALTH_CHECK[api], { headers: { authorization } }), expected: '4xx', operationId: HEALTH_CHECK[api] }));
+      variants.push(() => ({
+        name,
+        request: request(HEALTH_CHECK[api], { headers: { authorization } }),
+        expected: '4xx',
+        operationId: HEALTH_CHECK[api],
+      }));
     }
     expect(await problems(variants)).toEqual([]);
   });

@@ -53,7 +53,8 @@ function foreignPrototypes(root: unknown): string[] {
 
 describe('prototype pollution', () => {
   let mock: Mock;
-  const prototypeKeys = () => [Object.prototype, Array.prototype, Function.prototype].map((prototype) => Object.getOwnPropertyNames(prototype).sort());
+  const prototypeKeys = () =>
+    [Object.prototype, Array.prototype, Function.prototype].map((prototype) => Object.getOwnPropertyNames(prototype).sort());
   const before = prototypeKeys();
 
   beforeAll(async () => {
@@ -68,9 +69,18 @@ describe('prototype pollution', () => {
         const form = `__proto__[${MARKER}]=yes&constructor[prototype][${MARKER}]=yes&__proto__=${MARKER}`;
         await mock.handle({ ...request, body: form, headers: { ...request.headers, 'content-type': 'application/x-www-form-urlencoded' } });
         // As query parameters, Haplo's tag queries among them, and as every path parameter.
-        await mock.handle({ ...request, query: new URLSearchParams(SPECIAL_NAMES.flatMap((name) => [[name, MARKER], [`tag:${name}`, MARKER]])) });
+        await mock.handle({
+          ...request,
+          query: new URLSearchParams(
+            SPECIAL_NAMES.flatMap((name) => [
+              [name, MARKER],
+              [`tag:${name}`, MARKER],
+            ]),
+          ),
+        });
         const template = apiSpec(api).operation(call.operationId).path;
-        for (const name of template.includes('{') ? SPECIAL_NAMES : []) await mock.handle({ ...request, path: template.replace(/\{[^}]+\}/g, name) });
+        for (const name of template.includes('{') ? SPECIAL_NAMES : [])
+          await mock.handle({ ...request, path: template.replace(/\{[^}]+\}/g, name) });
       }
     }
   });
@@ -119,7 +129,13 @@ describe('prototype pollution', () => {
     }
     const restored = createMock({ snapshot });
     for (const session of SPECIAL_NAMES) {
-      const read = await restored.handle({ method: 'GET', path: `/api/users/${session.toLowerCase()}@example.com`, query: new URLSearchParams(), headers: { authorization: admin, [SESSION_HEADER]: session }, body: undefined });
+      const read = await restored.handle({
+        method: 'GET',
+        path: `/api/users/${session.toLowerCase()}@example.com`,
+        query: new URLSearchParams(),
+        headers: { authorization: admin, [SESSION_HEADER]: session },
+        body: undefined,
+      });
       expect(read.status, session).toBe(200);
     }
   });

@@ -42,16 +42,33 @@ const UPDATES: Record<ApiName, { operationId: string; bodies(call: Call): Stored
   hoop: {
     operationId: 'updateUser',
     bodies: (call) =>
-      Array.from({ length: 8 }, (_, i) => ({ ...(call.body as Stored), name: `Racer ${i}`, slack_id: `USLACK${i}`, picture: `https://example.com/${i}.png`, groups: [`team-${i}`] })),
+      Array.from({ length: 8 }, (_, i) => ({
+        ...(call.body as Stored),
+        name: `Racer ${i}`,
+        slack_id: `USLACK${i}`,
+        picture: `https://example.com/${i}.png`,
+        groups: [`team-${i}`],
+      })),
     expectKept(user, sent) {
       const whole = sent.find((body) => body.name === user.name)!;
       expect(whole, `stored name ${String(user.name)}`).toBeDefined();
-      expect({ slack_id: user.slack_id, picture: user.picture, groups: user.groups }).toEqual({ slack_id: whole.slack_id, picture: whole.picture, groups: whole.groups });
+      expect({ slack_id: user.slack_id, picture: user.picture, groups: user.groups }).toEqual({
+        slack_id: whole.slack_id,
+        picture: whole.picture,
+        groups: whole.groups,
+      });
     },
   },
   amani: {
     operationId: 'updateUser',
-    bodies: () => [{ first_name: 'Ada' }, { last_name: 'Lovelace' }, { phone: '+441234567890' }, { groups: [4] }, { password: 'a-new-password-1' }, { email: 'racer@example.com' }],
+    bodies: () => [
+      { first_name: 'Ada' },
+      { last_name: 'Lovelace' },
+      { phone: '+441234567890' },
+      { groups: [4] },
+      { password: 'a-new-password-1' },
+      { email: 'racer@example.com' },
+    ],
     expectKept: (user, sent) => expect(user).toMatchObject(Object.assign({}, ...sent)),
   },
   haplo: {
@@ -66,13 +83,21 @@ const UPDATES: Record<ApiName, { operationId: string; bodies(call: Call): Stored
       { email: 'racer@example.ac.uk' },
     ],
     expectKept(user) {
-      expect(user).toMatchObject({ nameFirst: 'Ada', nameLast: 'Lovelace', name: 'Ada Lovelace', localeId: 'cy', ref: 'q1', email: 'racer@example.ac.uk' });
+      expect(user).toMatchObject({
+        nameFirst: 'Ada',
+        nameLast: 'Lovelace',
+        name: 'Ada Lovelace',
+        localeId: 'cy',
+        ref: 'q1',
+        email: 'racer@example.ac.uk',
+      });
       expect(user.tags).toMatchObject({ team: 'engines', floor: '3' });
     },
   },
 };
 
-const stateOf = async (origin: string): Promise<Snapshot> => JSON.parse((await send(origin, { method: 'GET', target: '/__usermock/state' })).text);
+const stateOf = async (origin: string): Promise<Snapshot> =>
+  JSON.parse((await send(origin, { method: 'GET', target: '/__usermock/state' })).text);
 
 /** Sends the same call many times at once, with different bodies if given. */
 function together(origin: string, target: Target, api: ApiName, call: Call, bodies: unknown[]) {
@@ -100,8 +125,17 @@ async function race(origin: string): Promise<void> {
       const { operationId, bodies, expectKept } = UPDATES[api];
       const update = calls.get(operationId)!;
       const sent = bodies(update);
-      const answers = await together(origin, target, api, update, sent.flatMap((body) => Array(REPEATS).fill(body)));
-      expect(answers.map((answer) => answer.status).filter((status) => status !== 200), `${api}: updates`).toEqual([]);
+      const answers = await together(
+        origin,
+        target,
+        api,
+        update,
+        sent.flatMap((body) => Array(REPEATS).fill(body)),
+      );
+      expect(
+        answers.map((answer) => answer.status).filter((status) => status !== 200),
+        `${api}: updates`,
+      ).toEqual([]);
       expectKept(storedUser(await stateOf(origin), api, update), sent);
     }),
   );

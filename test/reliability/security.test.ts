@@ -63,7 +63,13 @@ describe('a bug in the mock', () => {
       return Promise.reject(error);
     },
   });
-  const listUsers = (mock: Mock): MockRequest => ({ method: 'GET', path: '/api/users', query: new URLSearchParams(), headers: { authorization: mock.credentials().hoop.admin }, body: undefined });
+  const listUsers = (mock: Mock): MockRequest => ({
+    method: 'GET',
+    path: '/api/users',
+    query: new URLSearchParams(),
+    headers: { authorization: mock.credentials().hoop.admin },
+    body: undefined,
+  });
 
   it.each(['throws', 'rejects'] as const)('that %s is answered by Mock.handle with a plain 500, and reported to onError', async (how) => {
     const errors: unknown[] = [];
@@ -96,7 +102,16 @@ describe('the request journal', () => {
     const mock = createMock({ users: 3 });
     const { hoop, amani, haplo } = mock.credentials();
     const haploKey = atob(haplo.admin.slice('Basic '.length)).split(':')[1]!;
-    const secrets = ['hunter2-hoop-password', 'hunter2-amani-password', 'usermock-password', 'secret-query-value', hoop.admin.slice('Bearer '.length), amani.admin.slice('Bearer '.length), haplo.admin.slice('Basic '.length), haploKey];
+    const secrets = [
+      'hunter2-hoop-password',
+      'hunter2-amani-password',
+      'usermock-password',
+      'secret-query-value',
+      hoop.admin.slice('Bearer '.length),
+      amani.admin.slice('Bearer '.length),
+      haplo.admin.slice('Basic '.length),
+      haploKey,
+    ];
     const request = (method: string, path: string, authorization: string | undefined, body?: unknown, query = ''): MockRequest => ({
       method,
       path,
@@ -105,7 +120,9 @@ describe('the request journal', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const [seeded] = mock.state<AmaniState>('amani').users.values();
-    const login = await mock.handle(request('POST', '/api/v2/user/login', undefined, { username: seeded!.email, password: 'usermock-password' }));
+    const login = await mock.handle(
+      request('POST', '/api/v2/user/login', undefined, { username: seeded!.email, password: 'usermock-password' }),
+    );
     const refresh = (JSON.parse(login.body!) as { refresh: string }).refresh;
     secrets.push(refresh, refresh.split('.')[2]!);
     await mock.handle(request('POST', '/api/users', hoop.admin, { email: 'journal@example.com', password: 'hunter2-hoop-password' }));

@@ -46,7 +46,12 @@ function examplesOf(spec: ApiSpec) {
     for (const status of operation.statuses) {
       for (const example of spec.responseExamples(operation.id, Number(status))) {
         const validate = spec.responseValidator(operation.id, Number(status), example.mediaType);
-        if (validate) found.push({ where: `${operation.id} ${status} ${example.mediaType} ${example.name}`, value: example.value, validate: (v) => validate(v) });
+        if (validate)
+          found.push({
+            where: `${operation.id} ${status} ${example.mediaType} ${example.name}`,
+            value: example.value,
+            validate: (v) => validate(v),
+          });
       }
     }
   }
@@ -75,14 +80,19 @@ describe.each(API_NAMES)('%s spec', (api) => {
         const mediaTypes = spec.responseMediaTypes(operation.id, Number(status));
         const examples = spec.responseExamples(operation.id, Number(status));
         for (const mediaType of mediaTypes) {
-          expect(examples.map((example) => example.mediaType), `${operation.id} ${status} ${mediaType}`).toContain(mediaType);
+          expect(
+            examples.map((example) => example.mediaType),
+            `${operation.id} ${status} ${mediaType}`,
+          ).toContain(mediaType);
         }
       }
     }
   });
 
   it('has every example valid against its schema', () => {
-    const invalid = examplesOf(apiSpec(api)).filter((example) => !example.validate(example.value)).map((example) => example.where);
+    const invalid = examplesOf(apiSpec(api))
+      .filter((example) => !example.validate(example.value))
+      .map((example) => example.where);
     expect(invalid).toEqual([]);
   });
 
@@ -90,7 +100,9 @@ describe.each(API_NAMES)('%s spec', (api) => {
     // The same check, run on a copy of the spec with one success example broken, must fail.
     const document = structuredClone(apiSpec(api).document);
     const broken = new ApiSpec(api, document);
-    const target = examplesOf(broken).find((example) => /\s2\d\d\s/.test(example.where) && typeof example.value === 'object' && example.value !== null);
+    const target = examplesOf(broken).find(
+      (example) => /\s2\d\d\s/.test(example.where) && typeof example.value === 'object' && example.value !== null,
+    );
     expect(target, 'a success example to break').toBeDefined();
     const value = target!.value as Record<string, unknown>;
     for (const key of Object.keys(value)) value[key] = Symbol.for('not JSON') as never;

@@ -13,7 +13,11 @@ export interface Answer {
 
 /** What the response checks find wrong with an answer to an operation; empty when it conforms. */
 export function nonConformities(api: ApiName, operationId: string, answer: Answer): string[] {
-  const exchange: Exchange = { operationId, request: { method: '', url: '', headers: {}, auth: 'none' }, response: receivedResponse(answer.status, definedHeaders(answer.headers), answer.text) };
+  const exchange: Exchange = {
+    operationId,
+    request: { method: '', url: '', headers: {}, auth: 'none' },
+    response: receivedResponse(answer.status, definedHeaders(answer.headers), answer.text),
+  };
   return Object.entries(RESPONSE_CHECKS).flatMap(([name, { check, apis }]) => {
     if (apis && !apis.includes(api)) return [];
     const problem = check(exchange, apiSpec(api));
@@ -25,4 +29,3 @@ export function nonConformities(api: ApiName, operationId: string, answer: Answe
 export function definedHeaders(headers: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
-

@@ -27,16 +27,18 @@ function bodies(api: ApiName, call: Call): fc.Arbitrary<string | undefined> {
     fc.constant(wellFormed),
     ...(schema ? [fc.integer({ min: 1, max: 2 ** 31 - 1 }).map((seed) => new DataFactory(seed).body(schema))] : []),
   );
-  const mutated = fc.tuple(objects, fc.jsonValue({ maxDepth: 3 }), fc.nat(), fc.constantFrom('drop', 'set', '__proto__')).map(([object, value, pick, how]) => {
-    const fields = Object.keys(object);
-    const field = fields.length ? fields[pick % fields.length]! : 'email';
-    const { [field]: _dropped, ...rest } = object;
-    if (how === 'drop') return JSON.stringify(rest);
-    // Written as text, so the key is a member even when it is `__proto__`.
-    const key = how === '__proto__' ? '__proto__' : field;
-    const others = JSON.stringify(rest).slice(1, -1);
-    return `{${others}${others ? ',' : ''}${JSON.stringify(key)}:${JSON.stringify(value)}}`;
-  });
+  const mutated = fc
+    .tuple(objects, fc.jsonValue({ maxDepth: 3 }), fc.nat(), fc.constantFrom('drop', 'set', '__proto__'))
+    .map(([object, value, pick, how]) => {
+      const fields = Object.keys(object);
+      const field = fields.length ? fields[pick % fields.length]! : 'email';
+      const { [field]: _dropped, ...rest } = object;
+      if (how === 'drop') return JSON.stringify(rest);
+      // Written as text, so the key is a member even when it is `__proto__`.
+      const key = how === '__proto__' ? '__proto__' : field;
+      const others = JSON.stringify(rest).slice(1, -1);
+      return `{${others}${others ? ',' : ''}${JSON.stringify(key)}:${JSON.stringify(value)}}`;
+    });
   return fc.oneof(
     { weight: 3, arbitrary: objects.map((object) => JSON.stringify(object)) },
     { weight: 4, arbitrary: mutated },
@@ -62,15 +64,27 @@ function requestsFor(api: ApiName, call: Call, credentials: Credentials): fc.Arb
   );
   const query = fc.oneof(
     { weight: 4, arbitrary: fc.constant([...base.query] as Array<[string, string]>) },
-    { weight: 1, arbitrary: fc.array(fc.tuple(fc.oneof(fc.constantFrom(...base.query.keys(), 'status', 'welcomeLink', 'tag:username'), fc.string()), fc.string()), { maxLength: 4 }) },
+    {
+      weight: 1,
+      arbitrary: fc.array(
+        fc.tuple(fc.oneof(fc.constantFrom(...base.query.keys(), 'status', 'welcomeLink', 'tag:username'), fc.string()), fc.string()),
+        { maxLength: 4 },
+      ),
+    },
   );
   const authorization = fc.oneof(
     { weight: 6, arbitrary: fc.constant(base.headers.authorization) },
-    { weight: 1, arbitrary: fc.constantFrom(credentials.standard, undefined, `${credentials.admin}x`, ...Object.values(MALFORMED_AUTHORIZATIONS)) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(credentials.standard, undefined, `${credentials.admin}x`, ...Object.values(MALFORMED_AUTHORIZATIONS)),
+    },
     { weight: 1, arbitrary: fc.string({ unit: 'binary-ascii', maxLength: 60 }) },
   );
   const method = fc.oneof({ weight: 9, arbitrary: fc.constant(call.method) }, { weight: 1, arbitrary: fc.constantFrom(...OTHER_METHODS) });
-  const session = fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('fuzz', '__proto__', 'constructor') });
+  const session = fc.oneof(
+    { weight: 8, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.constantFrom('fuzz', '__proto__', 'constructor') },
+  );
   return fc
     .record({ method, parameters, query, authorization, contentType: fc.constantFrom(...CONTENT_TYPES), session, body: bodies(api, call) })
     .map(({ method, parameters, query, authorization, contentType, session, body }) => {

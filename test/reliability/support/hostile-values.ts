@@ -1,7 +1,24 @@
 // Hostile values shared by the hostile-input batches and the fuzz generators.
 
 /** Path parameter values that are percent-escapes of nothing, traversal, NUL, or just long. */
-export const ODD_SEGMENTS = ['0', '%00', '..%2f', '..%2F..%2F..%2Fetc%2Fpasswd', '%ZZ', '%', '%C0%AF', '%FF%FE', '%E2%80%AE', 'x'.repeat(5_000), '-1', '1e3', '0x1F', '99999999999999999999999', '%20', 'null'];
+export const ODD_SEGMENTS = [
+  '0',
+  '%00',
+  '..%2f',
+  '..%2F..%2F..%2Fetc%2Fpasswd',
+  '%ZZ',
+  '%',
+  '%C0%AF',
+  '%FF%FE',
+  '%E2%80%AE',
+  'x'.repeat(5_000),
+  '-1',
+  '1e3',
+  '0x1F',
+  '99999999999999999999999',
+  '%20',
+  'null',
+];
 
 /** Authorization values no API can accept: empty, half a scheme, junk, huge, forged. */
 export const MALFORMED_AUTHORIZATIONS: Record<string, string> = {

@@ -21,12 +21,19 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 /** The same request over HTTP as a MockRequest describes it. */
 export function httpRequestOf(request: MockRequest): HttpRequest {
   const query = request.query.toString();
-  return { method: request.method, target: query ? `${request.path}?${query}` : request.path, headers: definedHeaders(request.headers), body: request.body };
+  return {
+    method: request.method,
+    target: query ? `${request.path}?${query}` : request.path,
+    headers: definedHeaders(request.headers),
+    body: request.body,
+  };
 }
 
 /** A target that sends requests over HTTP to a usermock, with the credentials it publishes. */
 export async function httpTarget(origin: string): Promise<Target> {
-  const credentials = JSON.parse((await send(origin, { method: 'GET', target: '/__usermock/credentials' })).text) as ReturnType<Target['credentials']>;
+  const credentials = JSON.parse((await send(origin, { method: 'GET', target: '/__usermock/credentials' })).text) as ReturnType<
+    Target['credentials']
+  >;
   return {
     // Every session is seeded alike, so the credentials are the same in each.
     credentials: () => credentials,
@@ -41,13 +48,16 @@ export async function httpTarget(origin: string): Promise<Target> {
 export function send(origin: string, request: HttpRequest): Promise<Answer> {
   const { hostname, port } = new URL(origin);
   // Framed by its length whatever the method: Node sends a GET's body unframed otherwise.
-  const headers = request.body === undefined ? request.headers : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
+  const headers =
+    request.body === undefined ? request.headers : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest({ agent, host: hostname, port, method: request.method, path: request.target, headers }, (incoming) => {
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
       incoming.on('end', () => {
-        const headers = Object.fromEntries(Object.entries(incoming.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]));
+        const headers = Object.fromEntries(
+          Object.entries(incoming.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
+        );
         resolve({ status: incoming.statusCode!, headers, text: Buffer.concat(chunks).toString('utf8') });
       });
     });
