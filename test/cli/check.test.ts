@@ -59,6 +59,7 @@ describe('usermock check', () => {
       expect(result.code).toBe(1);
       expect(result.stdout + result.stderr).toContain('[auth_required] expected a documented 401 or 403 without credentials, got 200');
       expect(result.stdout + result.stderr).toContain('reproduce: curl -i -X GET');
+      expect(result.stdout).toMatch(/auth_required\s+failed\s+\d+ failure\(s\)/);
     } finally {
       liar.close();
     }
@@ -75,7 +76,7 @@ describe('usermock check', () => {
       `json=${await mkdtemp(join(tmpdir(), 'ro-'))}/r.json`,
     ]);
     expect(result.code, result.stdout).toBe(0);
-    expect(result.stdout).toMatch(/create_read_back\s+skipped/);
+    expect(result.stdout).toMatch(/create_read_back\s+skipped\s+read-only run/);
     const journal = (await (await fetch(`${served.url}/__usermock/requests`)).json()) as Array<{ method: string }>;
     expect(journal.length).toBeGreaterThan(0);
   });
