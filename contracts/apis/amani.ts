@@ -59,12 +59,6 @@ export function amaniProfile(): ApiProfile {
     duplicateStatus: 400,
     bodyTargets: (user, data) => [
       {
-        operationId: 'createUser',
-        call: (body) => ({ ...create({}), ...body }),
-        valid: (unicode) => newUser(data, unicode),
-        acceptsValid: true,
-      },
-      {
         operationId: 'updateUser',
         call: (body) => ({ operationId: 'updateUser', method: 'PATCH', path: userPath(user.key), auth: 'admin', ...body }),
         valid: (unicode) =>

@@ -87,12 +87,6 @@ export function haploProfile(): ApiProfile {
     duplicateStatus: 400,
     bodyTargets: (user, data) => [
       {
-        operationId: 'createUser',
-        call: (body) => ({ ...create({}), ...body }),
-        valid: (unicode) => newUser(data, unicode),
-        acceptsValid: true,
-      },
-      {
         operationId: 'updateUserById',
         call: (body) => ({ operationId: 'updateUserById', method: 'POST', path: `/api/v0-user/id/${user.key}`, auth: 'admin', ...body }),
         valid: (unicode) => (unicode ? { nameFirst: UNICODE_NAMES.first } : { nameFirst: data.faker.person.firstName() }),

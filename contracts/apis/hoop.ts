@@ -51,12 +51,6 @@ export function hoopProfile(): ApiProfile {
     duplicateStatus: 409,
     bodyTargets: (user, data) => [
       {
-        operationId: 'createUser',
-        call: (body) => ({ ...profile.create({}), ...body }),
-        valid: (unicode) => newUser(data, unicode),
-        acceptsValid: true,
-      },
-      {
         operationId: 'updateUser',
         call: (body) => ({ operationId: 'updateUser', method: 'PUT', path: userPath(user.key), auth: 'admin', ...body }),
         valid: (unicode) => ({ ...user.sent, name: unicode ? UNICODE_NAMES.full : data.faker.person.fullName() }),

@@ -53,10 +53,21 @@ export interface ApiProfile {
   remove?: { call(user: CreatedUser): Call; effective(read: Exchange): boolean; meaning: string };
   /** The status a second create with the same email gets. */
   duplicateStatus: number;
-  /** The operations that take a body (negative and positive data). */
+  /** The operations besides create that take a body (negative and positive data). */
   bodyTargets(user: CreatedUser, data: DataFactory): BodyTarget[];
   /** A well-formed request for an operation (auth checks, read-only sampling), if it can make one. */
   sample(operationId: string, user: CreatedUser | undefined, data: DataFactory): Call | undefined;
   /** The call that undoes what a successful exchange created, where the API allows (staging-safe runs). */
   cleanup(exchange: Exchange): Call | undefined;
+}
+
+/** Every operation of a profile that takes a body: creating a user first, then the profile's others. */
+export function bodyTargetsOf(profile: ApiProfile, user: CreatedUser, data: DataFactory): BodyTarget[] {
+  const create: BodyTarget = {
+    operationId: profile.create({}).operationId,
+    call: (body) => ({ ...profile.create({}), ...body }),
+    valid: (unicode) => profile.newUser(data, unicode),
+    acceptsValid: true,
+  };
+  return [create, ...profile.bodyTargets(user, data)];
 }

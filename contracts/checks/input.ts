@@ -1,4 +1,5 @@
 // Checks of how the server treats request bodies: invalid ones refused, valid ones accepted.
+import { bodyTargetsOf } from '../apis/profile.ts';
 import { isFinding, isSuccess, type Finding } from './context.ts';
 import type { ScenarioCheck } from './stateful.ts';
 
@@ -7,7 +8,7 @@ export const negativeDataRejection: ScenarioCheck = async (context) => {
   const user = await context.user('data');
   if (isFinding(user)) return { findings: [user] };
   const findings: Finding[] = [];
-  for (const target of context.profile.bodyTargets(user, context.data)) {
+  for (const target of bodyTargetsOf(context.profile, user, context.data)) {
     const schema = context.spec.requestSchema(target.operationId)!;
     const validate = context.spec.validator(schema, 'request');
     for (const variant of context.data.invalidBodies(schema, target.valid(false), (body) => validate(body))) {
@@ -26,7 +27,7 @@ export const positiveDataAcceptance: ScenarioCheck = async (context) => {
   const user = await context.user('data');
   if (isFinding(user)) return { findings: [user] };
   const findings: Finding[] = [];
-  for (const target of context.profile.bodyTargets(user, context.data).filter((target) => target.acceptsValid)) {
+  for (const target of bodyTargetsOf(context.profile, user, context.data).filter((target) => target.acceptsValid)) {
     for (const unicode of [false, true]) {
       const exchange = await context.send(target.call({ body: target.valid(unicode) }));
       if (!isSuccess(exchange)) {
