@@ -13,7 +13,11 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export function createHttpServer(mock: Mock): Server {
   const server = createServer((req, res) => {
     readBody(req)
-      .then((body) => (body === TOO_LARGE ? text(413, 'request body too large') : mock.handle(toMockRequest(req, body))))
+      .then((body) =>
+        body === TOO_LARGE
+          ? mock.finish(toMockRequest(req, undefined), text(413, 'request body too large'))
+          : mock.handle(toMockRequest(req, body)),
+      )
       .then((response) => write(res, response))
       // The core answers every input itself, a bug in it included (its 500); this covers the
       // transport's own code, so that nothing here leaves a client hanging or crashes the process.

@@ -106,17 +106,30 @@ export class Mock {
 
   /** Answers any request; an exception (a bug in the mock) becomes a plain 500, never a rejection. */
   async handle(request: MockRequest): Promise<MockResponse> {
-    const session = request.headers[SESSION_HEADER] || DEFAULT_SESSION;
     let response: MockResponse;
     try {
-      response = await this.answer(request, session);
+      response = await this.answer(request, sessionOf(request));
     } catch (error) {
       (this.options.onError ?? console.error)(error);
       // No message or stack in the body: both are the mock's internals, not the API's answer.
       response = text(500, 'usermock: internal error');
     }
+    return this.finish(request, response);
+  }
+
+  /**
+   * Completes an answer as every answer is: CORS headers, and an entry in the journal. For answers
+   * a transport gives itself (a body over its size limit), so a browser still sees them.
+   */
+  finish(request: MockRequest, response: MockResponse): MockResponse {
     Object.assign(response.headers, corsHeaders(request));
-    this.journal.record({ time: new Date().toISOString(), session, method: request.method, path: request.path, status: response.status });
+    this.journal.record({
+      time: new Date().toISOString(),
+      session: sessionOf(request),
+      method: request.method,
+      path: request.path,
+      status: response.status,
+    });
     return response;
   }
 
@@ -207,6 +220,10 @@ export class Mock {
       this.apis.map((api) => [api.name, snapshot[api.name] === undefined ? this.seedApi(api) : api.restore(snapshot[api.name])]),
     ) as World;
   }
+}
+
+function sessionOf(request: MockRequest): string {
+  return request.headers[SESSION_HEADER] || DEFAULT_SESSION;
 }
 
 /** Unknown routes: the answer of hoop's Go router, which owns the shared `/api` prefix. */

@@ -122,6 +122,21 @@ describe('Prefer and latency', () => {
   });
 });
 
+describe('answers the transport gives itself', () => {
+  it('a body over the size limit gets 413 with CORS headers, and is journalled', async () => {
+    const answer = await api()
+      .post('/api/users')
+      .set('Authorization', admin())
+      .set('Origin', 'http://localhost:5173')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ email: 'big@example.com', name: 'x'.repeat(1024 * 1024) }));
+    expect(answer.status).toBe(413);
+    expect(answer.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+    const journal = (await api().get('/__usermock/requests')).body as Array<{ method: string; path: string; status: number }>;
+    expect(journal.at(-1)).toMatchObject({ method: 'POST', path: '/api/users', status: 413 });
+  });
+});
+
 describe('CORS', () => {
   it('answers a preflight and allows the calling origin', async () => {
     const preflight = await api()
