@@ -7,7 +7,7 @@ import { apiSpec } from '../../specs/index.ts';
 import type { ApiModule, SeedOptions } from '../core/api.ts';
 import { constantTimeEqual } from '../core/constant-time.ts';
 import { isObject, json, parseJsonBody, type MockRequest, type MockResponse } from '../core/http.ts';
-import { Router } from '../core/router.ts';
+import { Router, type Handler } from '../core/router.ts';
 import { fieldOf, requestErrors } from '../core/validation.ts';
 
 /** The password of every seeded user. */
@@ -223,39 +223,51 @@ function decodeClaims(segment: string): unknown {
   }
 }
 
-type TextRule = { name: string; kind: 'text'; blank: boolean; trim: boolean };
+type TextRule = { name: string; kind: 'text'; blank: boolean };
 type Rule = TextRule | { name: string; kind: 'roles' };
 type Converted = { ok: true; value: unknown } | { ok: false; message: string };
 type Deserialized = { data: Record<string, unknown> } | { errors: Record<string, string[]> };
 
-// Serializer fields in declaration order, which is the order of DRF's error keys. Passwords keep
-// their spaces, as SimpleJWT's login field reads them, so the password set is the one that logs in.
+// Serializer fields in declaration order, which is the order of DRF's error keys. Every one trims,
+// passwords too: neither DRF's CharField nor SimpleJWT's login PasswordField turns trimming off, so
+// the password set and the password that logs in are both the trimmed text.
 const USER_RULES: Rule[] = [
-  { name: 'email', kind: 'text', blank: false, trim: true },
-  { name: 'password', kind: 'text', blank: false, trim: false },
-  { name: 'first_name', kind: 'text', blank: true, trim: true },
-  { name: 'last_name', kind: 'text', blank: true, trim: true },
-  { name: 'phone', kind: 'text', blank: true, trim: true },
+  { name: 'email', kind: 'text', blank: false },
+  { name: 'password', kind: 'text', blank: false },
+  { name: 'first_name', kind: 'text', blank: true },
+  { name: 'last_name', kind: 'text', blank: true },
+  { name: 'phone', kind: 'text', blank: true },
   { name: 'groups', kind: 'roles' },
 ];
 const LOGIN_RULES: Rule[] = [
-  { name: 'username', kind: 'text', blank: false, trim: true },
-  { name: 'password', kind: 'text', blank: false, trim: false },
+  { name: 'username', kind: 'text', blank: false },
+  { name: 'password', kind: 'text', blank: false },
 ];
-const REFRESH_RULES: Rule[] = [{ name: 'refresh', kind: 'text', blank: false, trim: true }];
+const REFRESH_RULES: Rule[] = [{ name: 'refresh', kind: 'text', blank: false }];
 
-/** The parsed body: JSON, or form fields (DRF's default parsers; the vendor's Web SDK logs in with a form). */
-function readInput(request: MockRequest): { data: unknown } | { response: MockResponse } {
+/**
+ * The parsed body, as DRF's default parsers read it: JSON, a form or a multipart form (the vendor's
+ * Web SDK logs in with a form). Any other media type is read as JSON: DRF's 415 is not in the spec.
+ */
+async function readInput(request: MockRequest): Promise<{ data: unknown } | { response: MockResponse }> {
   if (!request.body) return { data: {} }; // DRF reads an absent body as no fields
-  const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (mediaType === 'application/x-www-form-urlencoded') return { data: formFields(request.body) };
+  const contentType = request.headers['content-type'] ?? '';
+  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+  if (mediaType === 'application/x-www-form-urlencoded') return { data: formFields(new URLSearchParams(request.body)) };
+  if (mediaType === 'multipart/form-data') {
+    // Django's multipart parser refuses only a missing boundary; what it cannot make out it skips.
+    if (!/;\s*boundary=/i.test(contentType)) {
+      return { response: detail(400, 'Multipart form parse error - Invalid boundary in multipart: None') };
+    }
+    const parsing = new Response(request.body, { headers: { 'content-type': contentType } }).formData();
+    return { data: formFields(await parsing.catch(() => new FormData())) };
+  }
   const parsed = parseJsonBody(request.body);
   return parsed.ok ? { data: parsed.value } : { response: detail(400, `JSON parse error - ${parsed.error}`) };
 }
 
 /** Form fields as DRF's QueryDict gives them: the last value of a field, every value of a list field. */
-function formFields(body: string): Record<string, unknown> {
-  const params = new URLSearchParams(body);
+function formFields(params: URLSearchParams | FormData): Record<string, unknown> {
   return Object.fromEntries(
     [...new Set(params.keys())].map((key) => [key, key === 'groups' ? params.getAll(key) : params.getAll(key).at(-1)]),
   );
@@ -310,22 +322,29 @@ function fail(message: string): Converted {
   return { ok: false, message };
 }
 
-/** DRF's CharField: numbers are taken as their text, other non-strings refused. */
+/** DRF's CharField: numbers are taken as their text, other non-strings refused, text trimmed. */
 function toText(rule: TextRule, value: unknown): Converted {
   if (value === null) return fail('This field may not be null.');
-  if (typeof value === 'string' && (rule.trim ? value.trim() : value) === '') {
+  if (typeof value === 'string' && value.trim() === '') {
     return rule.blank ? { ok: true, value: '' } : fail('This field may not be blank.');
   }
   if (typeof value !== 'string' && typeof value !== 'number') return fail('Not a valid string.');
-  const text = String(value);
-  return { ok: true, value: rule.trim ? text.trim() : text };
+  return { ok: true, value: String(value).trim() };
 }
+
+/**
+ * A UTF-16 half without its partner. Python's JSON decoder joins an escaped pair into one code
+ * point, so only these are the surrogates DRF's CharField refuses.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The validators DRF runs on a converted text field, every one of them, in its order. */
 function textValidators(rule: TextRule, value: string, emailTaken?: (email: string) => boolean): string[] {
   const messages: string[] = [];
   if (rule.name === 'email' && emailTaken?.(value)) messages.push('user with this email already exists.');
   if (value.includes('\0')) messages.push('Null characters are not allowed.');
+  const surrogate = LONE_SURROGATE.exec(value)?.[0];
+  if (surrogate) messages.push(`Surrogate characters are not allowed: U+${surrogate.charCodeAt(0).toString(16).toUpperCase()}.`);
   return messages;
 }
 
@@ -414,33 +433,38 @@ interface Context {
 
 type UserFields = Partial<Pick<AmaniUser, 'email' | 'password' | 'first_name' | 'last_name' | 'phone' | 'groups'>>;
 
+const logIn: Handler<Context> = async ({ state, request }) => {
+  const input = await readInput(request);
+  if ('response' in input) return input.response;
+  const result = deserialize('login', LOGIN_RULES, input.data, state);
+  if ('errors' in result) return json(400, result.errors);
+  const { username, password } = result.data as { username: string; password: string };
+  const user = state.findByUsername(username);
+  // Compared for an unknown username too, so the answer's timing does not tell which usernames exist.
+  const passwordMatches = constantTimeEqual(password, user?.password ?? '');
+  // Django's ModelBackend refuses an inactive user exactly as it refuses a wrong password.
+  if (!user || !passwordMatches || !user.is_active) return unauthorized({ detail: 'No active account found with the given credentials' });
+  return json(200, {
+    id: user.id,
+    username: user.username,
+    first_name: user.first_name,
+    last_name: user.last_name,
+    phone: user.phone,
+    refresh: state.issue(user, 'refresh'),
+    access: state.issue(user, 'access'),
+    groups: state.rolesOf(user),
+    company_id: state.company,
+    permissions: state.permissionsOf(user),
+  });
+};
+
 const router = new Router<Context>()
-  .on('POST', '/api/v2/user/login', 'login', ({ state, request }) => {
-    const input = readInput(request);
-    if ('response' in input) return input.response;
-    const result = deserialize('login', LOGIN_RULES, input.data, state);
-    if ('errors' in result) return json(400, result.errors);
-    const { username, password } = result.data as { username: string; password: string };
-    const user = state.findByUsername(username);
-    // Compared for an unknown username too, so the answer's timing does not tell which usernames exist.
-    const passwordMatches = constantTimeEqual(password, user?.password ?? '');
-    // Django's ModelBackend refuses an inactive user exactly as it refuses a wrong password.
-    if (!user || !passwordMatches || !user.is_active) return unauthorized({ detail: 'No active account found with the given credentials' });
-    return json(200, {
-      id: user.id,
-      username: user.username,
-      first_name: user.first_name,
-      last_name: user.last_name,
-      phone: user.phone,
-      refresh: state.issue(user, 'refresh'),
-      access: state.issue(user, 'access'),
-      groups: state.rolesOf(user),
-      company_id: state.company,
-      permissions: state.permissionsOf(user),
-    });
-  })
-  .on('POST', '/api/v2/token/refresh/', 'refreshToken', ({ state, request }) => {
-    const input = readInput(request);
+  .on('POST', '/api/v2/user/login', 'login', logIn)
+  // The vendor's Web SDK logs in at the trailing-slash spelling (see the spec's description); the
+  // server that both it and the API reference work with serves both.
+  .on('POST', '/api/v2/user/login/', 'login', logIn)
+  .on('POST', '/api/v2/token/refresh/', 'refreshToken', async ({ state, request }) => {
+    const input = await readInput(request);
     if ('response' in input) return input.response;
     const result = deserialize('refreshToken', REFRESH_RULES, input.data, state);
     if ('errors' in result) return json(400, result.errors);
@@ -450,8 +474,8 @@ const router = new Router<Context>()
     if (!user?.is_active) return unauthorized({ detail: 'No active account found for the given token.' });
     return json(200, { access: state.issue(user, 'access') });
   })
-  .on('POST', '/api/v2/user', 'createUser', ({ state, request }) => {
-    const input = readInput(request);
+  .on('POST', '/api/v2/user', 'createUser', async ({ state, request }) => {
+    const input = await readInput(request);
     if ('response' in input) return input.response;
     const result = deserialize('createUser', USER_RULES, input.data, state, (email) => state.emailTaken(email));
     if ('errors' in result) return json(400, result.errors);
@@ -474,12 +498,14 @@ const router = new Router<Context>()
     state.put(user);
     return json(201, state.present(user));
   })
-  .on('PATCH', '/api/v2/user/{user_uuid}', 'updateUser', ({ state, request }, { user_uuid }) => {
+  .on('PATCH', '/api/v2/user/{user_uuid}', 'updateUser', async ({ state, request }, { user_uuid }) => {
     // DRF looks the user up before it reads the body.
-    const user = state.find(user_uuid!);
-    if (!user) return detail(404, 'Not found.');
-    const input = readInput(request);
+    if (!state.find(user_uuid!)) return detail(404, 'Not found.');
+    const input = await readInput(request);
     if ('response' in input) return input.response;
+    // Taken again once the body is read (a multipart body is read asynchronously), so that an
+    // update that landed meanwhile is kept.
+    const user = state.find(user_uuid!)!;
     const result = deserialize('updateUser', USER_RULES, input.data, state, (email) => state.emailTaken(email, user.id));
     if ('errors' in result) return json(400, result.errors);
     const { email, ...fields } = result.data as UserFields;
@@ -506,10 +532,34 @@ function operationsAt(path: string): string[] {
 
 const isOpen = (operationId: string) => apiSpec('amani').operation(operationId).requiredRole === 'none';
 
-/** Whether the user holds the permission the spec's `x-required-permission` names for the operation. */
-function permitted(state: AmaniState, user: AmaniUser, operationId: string): boolean {
+/** The permission the spec's `x-required-permission` names for an operation. */
+function permissionOf(operationId: string): string | undefined {
   const permission = apiSpec('amani').operation(operationId).object['x-required-permission'];
-  return typeof permission !== 'string' || state.permissionsOf(user).includes(permission);
+  return typeof permission === 'string' ? permission : undefined;
+}
+
+/** DjangoModelPermissions' action per method; GET asks for `view_`, as the spec's `view_group` shows. */
+const ACTIONS = new Map([
+  ['GET', 'view'],
+  ['POST', 'add'],
+  ['PUT', 'change'],
+  ['PATCH', 'change'],
+  ['DELETE', 'delete'],
+]);
+
+/**
+ * The permission DRF checks before it looks for the method's handler: the operation's, or for a
+ * method the path does not serve, DjangoModelPermissions' codename for that method on the model of
+ * the path's view (`delete_user` for DELETE on a user). So a caller without it gets 403, not 405.
+ */
+function requiredPermission(method: string, path: string, operationId: string | undefined): string | undefined {
+  if (operationId !== undefined) return permissionOf(operationId);
+  const action = ACTIONS.get(method);
+  const model = operationsAt(path)
+    .map(permissionOf)
+    .find((permission) => permission !== undefined)
+    ?.replace(/^[a-z]+_/, '');
+  return action === undefined || model === undefined ? undefined : `${action}_${model}`;
 }
 
 /** Fixed roles; ids 2–4 are the ones the spec's examples show. */
@@ -611,7 +661,8 @@ export const amani: ApiModule<AmaniState> = {
     if (!open) {
       const caller = authenticate(request, state);
       if ('response' in caller) return caller.response;
-      if (match.kind === 'route' && !permitted(state, caller.user, match.operationId)) {
+      const permission = requiredPermission(request.method, request.path, match.kind === 'route' ? match.operationId : undefined);
+      if (permission !== undefined && !state.permissionsOf(caller.user).includes(permission)) {
         return detail(403, 'You do not have permission to perform this action.');
       }
     }

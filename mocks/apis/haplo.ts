@@ -587,26 +587,29 @@ const router = new Router<Context>({ trailingSlash: 'optional' })
 // ---------------------------------------------------------------------------------------------
 // Authentication, seed and module
 
-/** `haplo:<key>` from a Basic Authorization header, or undefined when it is not one. */
-function basicCredentials(header: string): { user: string; key: string } | undefined {
-  const encoded = /^Basic\s+(\S+)\s*$/i.exec(header)?.[1];
-  if (!encoded) return undefined;
-  let decoded: string;
+/**
+ * The platform reads an API key only from `Basic ` and the base64 of `haplo:<key>` (it matches the
+ * header against `Basic aGFwbG86…`, which is `haplo:` encoded); any other Authorization header,
+ * another user name or scheme included, carries no key and the request runs as the anonymous user.
+ */
+const API_KEY_AUTHORIZATION = /^Basic aGFwbG86([A-Za-z0-9+/]+=*)$/;
+
+/** The API key in an Authorization header, or undefined when it carries none. */
+function apiKey(header: string | undefined): string | undefined {
+  const encoded = header === undefined ? undefined : API_KEY_AUTHORIZATION.exec(header)?.[1];
+  if (encoded === undefined) return undefined;
   try {
-    decoded = atob(encoded);
+    return atob(encoded);
   } catch {
-    return undefined;
+    return ''; // base64 broken after the `haplo:` part is still a key, one that no user has
   }
-  const colon = decoded.indexOf(':');
-  return colon === -1 ? undefined : { user: decoded.slice(0, colon), key: decoded.slice(colon + 1) };
 }
 
 /** The platform's API-key authentication, which runs before any handler is found. */
 function authenticate(header: string | undefined, state: HaploState): { caller: HaploPrincipal } | { response: MockResponse } {
-  if (!header) return { response: failure(403, 'UNAUTHORISED', 'Unauthorised: You are not permitted to perform that action') };
-  const credentials = basicCredentials(header);
-  const valid = credentials?.user === 'haplo' && credentials.key.length >= MIN_KEY_LENGTH;
-  const caller = valid ? state.caller(credentials.key) : undefined;
+  const key = apiKey(header);
+  if (key === undefined) return { response: failure(403, 'UNAUTHORISED', 'Unauthorised: You are not permitted to perform that action') };
+  const caller = key.length >= MIN_KEY_LENGTH ? state.caller(key) : undefined;
   return caller ? { caller } : { response: failure(403, 'INVALID-API-KEY', 'Invalid API Key') };
 }
 

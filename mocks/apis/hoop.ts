@@ -1,5 +1,6 @@
 // hoop.dev gateway — User Management (`/api/users`, `/api/userinfo`, `/api/users/groups`).
 // Behaviour per specs/hoop.openapi.yaml and shared/api-notes/hoop.md.
+import type { ErrorObject } from 'ajv';
 import type { components } from '../../specs/generated/hoop.types.ts';
 import type { ApiModule, SeedOptions } from '../core/api.ts';
 import { findBySecret } from '../core/constant-time.ts';
@@ -83,10 +84,10 @@ export function roleOf(user: HoopUser): 'admin' | 'standard' {
   return user.groups.includes(ADMIN_GROUP) ? 'admin' : 'standard';
 }
 
-/** A user as the API shows it: role computed, password only when set. */
+/** A user as the API shows it: role computed. The password is kept, as the gateway keeps it, but only the create echo shows it. */
 export function present(user: HoopUser): WireUser {
-  const { password, ...rest } = user;
-  return { ...rest, ...(password ? { password } : {}), role: roleOf(user) };
+  const { password: _password, ...rest } = user;
+  return { ...rest, role: roleOf(user) };
 }
 
 const ok = (status: number, value: unknown) => json(status, value, CONTENT_TYPE);
@@ -107,10 +108,12 @@ const GO_TYPES: Record<string, string> = {
   createGroup: 'UserGroup',
 };
 const GO_FIELDS: Record<string, string> = { email: 'Email', name: 'Name', slack_id: 'SlackID' };
+/** Go types of the body fields that are not plain strings, as encoding/json names them. */
+const GO_FIELD_TYPES: Record<string, string> = { groups: '[]string', verified: 'bool', status: 'openapi.StatusType' };
 
 /**
  * Decodes a JSON body as hoop's gin handlers do: broken JSON, wrong types and missing required
- * fields are 400 with the decoder's or validator's own text; a malformed email is 422.
+ * fields are 400 with the decoder's or validator's own text, in that order; a malformed email is 422.
  */
 function decode(request: MockRequest, operationId: string): { body: Record<string, unknown> } | { response: MockResponse } {
   const goType = GO_TYPES[operationId]!;
@@ -121,19 +124,26 @@ function decode(request: MockRequest, operationId: string): { body: Record<strin
   }
   const body = parsed.value;
   const errors = requestErrors('hoop', operationId, body);
+  // The decoder fails before gin's validator runs.
+  const mistyped = errors.find((e) => e.keyword === 'type');
+  if (mistyped) return { response: error(400, unmarshalMessage(goType, body, mistyped)) };
   // gin's `required` tag also fails on an empty string.
   const blank = Object.keys(GO_FIELDS).find((field) => body[field] === '' && isRequired(operationId, field));
-  if (blank) return { response: error(400, requiredMessage(goType, blank)) };
-  const first = errors.find((e) => e.keyword !== 'format') ?? errors[0];
-  if (!first) return { body };
-  const field = fieldOf(first);
-  if (first.keyword === 'required') return { response: error(400, requiredMessage(goType, field)) };
-  if (first.keyword === 'format' && field === 'email') return { response: error(422, 'invalid email') };
-  if (first.keyword === 'enum') return { response: error(400, `invalid ${field} value ${JSON.stringify(body[field])}`) };
-  const expected = first.params.type === 'array' ? '[]string' : 'string';
-  return {
-    response: error(400, `json: cannot unmarshal ${jsonTypeOf(body[field])} into Go struct field ${goType}.${field} of type ${expected}`),
-  };
+  const missing = blank ?? errors.filter((e) => e.keyword === 'required').map(fieldOf)[0];
+  if (missing) return { response: error(400, requiredMessage(goType, missing)) };
+  const outOfEnum = errors.find((e) => e.keyword === 'enum');
+  if (outOfEnum) return { response: error(400, `invalid ${fieldOf(outOfEnum)} value ${JSON.stringify(body[fieldOf(outOfEnum)])}`) };
+  // `email` must be an address; `id` is the server's, so its format is never checked.
+  if (errors.some((e) => e.keyword === 'format' && fieldOf(e) === 'email')) return { response: error(422, 'invalid email') };
+  return { body };
+}
+
+/** encoding/json's wording for a value of the wrong type; an element of `groups` is named by its own type. */
+function unmarshalMessage(goType: string, body: Record<string, unknown>, mistyped: ErrorObject): string {
+  const [, field = '', index] = mistyped.instancePath.split('/');
+  const value = index === undefined ? body[field] : (body[field] as unknown[])[Number(index)];
+  const expected = index === undefined ? (GO_FIELD_TYPES[field] ?? 'string') : 'string';
+  return `json: cannot unmarshal ${jsonTypeOf(value)} into Go struct field ${goType}.${field} of type ${expected}`;
 }
 
 function isRequired(operationId: string, field: string): boolean {
@@ -203,7 +213,9 @@ const router = new Router<Context>()
       verified: false,
     };
     state.put(user);
-    return ok(201, present(user));
+    // The answer echoes the request: the password when one was sent, and `role` as sent (drift), not computed.
+    const echoed = { ...(user.password ? { password: user.password } : {}), ...(typeof body.role === 'string' ? { role: body.role } : {}) };
+    return ok(201, { ...present(user), ...echoed });
   })
   .on('PUT', '/api/users/{emailOrID}', 'updateUser', ({ state, caller, request }, { emailOrID }) => {
     const user = state.find(emailOrID!);
@@ -211,14 +223,21 @@ const router = new Router<Context>()
     const decoded = decode(request, 'updateUser');
     if ('response' in decoded) return decoded.response;
     const { body } = decoded;
-    const status = (body.status as HoopStatus | undefined) ?? 'active';
+    const status = body.status as HoopStatus | undefined;
     const groups = strings(body.groups);
     if (user.id === caller.id) {
+      // A status left out is not `active` either.
       if (status !== 'active') return error(422, 'cannot deactivate yourself');
       if (!groups.includes(ADMIN_GROUP)) groups.push(ADMIN_GROUP);
     }
-    // email, role and password in the body are ignored: the rest is replaced whole.
-    Object.assign(user, { name: string(body.name), picture: string(body.picture), slack_id: string(body.slack_id), groups, status });
+    // email, role and password in the body are ignored: the rest is replaced whole (a status left out takes the spec's default).
+    Object.assign(user, {
+      name: string(body.name),
+      picture: string(body.picture),
+      slack_id: string(body.slack_id),
+      groups,
+      status: status ?? 'active',
+    });
     state.put(user);
     return ok(200, present(user));
   })
@@ -252,6 +271,15 @@ const router = new Router<Context>()
     for (const user of state.users.values()) user.groups = user.groups.filter((group) => group !== name);
     return empty(204);
   });
+
+/**
+ * The route of a request. `/api/users/groups` is a fixed route: a method it lacks is an unknown
+ * route there, never a lookup of the user `groups`.
+ */
+function route(method: string, path: string) {
+  const match = router.match(method, path);
+  return match.kind === 'route' && match.params.emailOrID === 'groups' ? ({ kind: 'none' } as const) : match;
+}
 
 /** Operations only members of the `admin` group may call. */
 const ADMIN_OPERATIONS = new Set(['createUser', 'updateUser', 'deleteUser', 'createGroup', 'deleteGroup']);
@@ -299,11 +327,11 @@ export const hoop: ApiModule<HoopState> = {
   restore: (snapshot) => HoopState.fromJSON(snapshot as HoopSnapshot),
   credentials: (state) => ({ admin: `Bearer ${state.tokens.admin}`, standard: `Bearer ${state.tokens.standard}` }),
   operationFor(method, path) {
-    const match = router.match(method, path);
+    const match = route(method, path);
     return match.kind === 'route' ? match.operationId : undefined;
   },
   async handle(request, state) {
-    const match = router.match(request.method, request.path);
+    const match = route(request.method, request.path);
     if (match.kind !== 'route') return text(404, '404 page not found');
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     const caller = token === undefined ? undefined : state.caller(token);

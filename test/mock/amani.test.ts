@@ -150,7 +150,10 @@ describe('amani login and tokens', () => {
       [{}, { username: required, password: required }],
       [{ username: 'a@example.com' }, { password: required }],
       [{ username: 'a@example.com', password: '' }, { password: ['This field may not be blank.'] }],
+      // SimpleJWT's PasswordField trims, as every DRF CharField does.
+      [{ username: 'a@example.com', password: ' \t ' }, { password: ['This field may not be blank.'] }],
       [{ username: '   ', password: 'x' }, { username: ['This field may not be blank.'] }],
+      [{ username: 'a\ud800@example.com', password: 'x' }, { username: ['Surrogate characters are not allowed: U+D800.'] }],
       [
         { username: true, password: null },
         { username: ['Not a valid string.'], password: ['This field may not be null.'] },
@@ -169,14 +172,38 @@ describe('amani login and tokens', () => {
     expectConformant('amani', 'login', list);
   });
 
-  it("accepts the form-encoded login of the vendor's Web SDK", async () => {
-    const answer = await api()
+  it("accepts the form-encoded and multipart logins of the vendor's Web SDK, at its path too", async () => {
+    for (const path of ['/api/v2/user/login', '/api/v2/user/login/']) {
+      const form = await api()
+        .post(path)
+        .type('form')
+        .send({ username: seeded(1).username, password: SEEDED_PASSWORD });
+      const multipart = await api().post(path).field('username', seeded(1).username).field('password', SEEDED_PASSWORD);
+      for (const answer of [form, multipart]) {
+        expect([path, answer.status, answer.body.id]).toEqual([path, 200, seeded(1).id]);
+        expectConformant('amani', 'login', answer);
+      }
+    }
+    const other = await api().get('/api/v2/user/login/');
+    expect([other.status, other.body]).toEqual([405, { detail: 'Method "GET" not allowed.' }]);
+
+    // Django's multipart parser: the last value of a field; no fields from parts it cannot make
+    // out; a ParseError only without a boundary.
+    const repeated = await api()
       .post('/api/v2/user/login')
-      .type('form')
-      .send({ username: seeded(1).username, password: SEEDED_PASSWORD });
-    expect(answer.status).toBe(200);
-    expectConformant('amani', 'login', answer);
-    expect(answer.body.id).toBe(seeded(1).id);
+      .field('username', 'nobody')
+      .field('username', seeded(1).username)
+      .field('password', SEEDED_PASSWORD);
+    expect(repeated.status).toBe(200);
+    const required = ['This field is required.'];
+    for (const [contentType, body] of [
+      ['multipart/form-data; boundary=usermock', { username: required, password: required }],
+      ['multipart/form-data', { detail: 'Multipart form parse error - Invalid boundary in multipart: None' }],
+    ] as const) {
+      const answer = await api().post('/api/v2/user/login').set('Content-Type', contentType).send('{"username": "x", "password": "y"}');
+      expect([contentType, answer.status, answer.body]).toEqual([contentType, 400, body]);
+      expectConformant('amani', 'login', answer);
+    }
   });
 
   it('exchanges a refresh token for a new access token and nothing else', async () => {
@@ -349,7 +376,7 @@ describe('amani users', () => {
       username: 'mehmet.yilmaz@example.org',
     });
 
-    // DRF's CharField takes numbers as text and trims; Django's pk lookup takes "3" for 3.
+    // DRF's CharField takes numbers as text and trims, passwords too; Django's pk lookup takes "3" for 3.
     const coerced = await api()
       .post('/api/v2/user')
       .set('Authorization', admin)
@@ -357,6 +384,7 @@ describe('amani users', () => {
         email: '  trim@example.com ',
         password: ' spaced ',
         first_name: '  Ada ',
+        last_name: 'Lovelace \u{1F642}',
         phone: 905551234567,
         groups: ['3'],
         id: 'ignored',
@@ -367,12 +395,27 @@ describe('amani users', () => {
     expect(coerced.body).toMatchObject({
       email: 'trim@example.com',
       first_name: 'Ada',
+      last_name: 'Lovelace \u{1F642}',
       phone: '905551234567',
       groups: [COMPANY_USER],
       is_active: true,
     });
     expect(coerced.body.id).not.toBe('ignored');
+    expect(state().find(coerced.body.id)?.password).toBe('spaced');
+    expect((await login('trim@example.com', 'spaced')).status).toBe(200);
     expect((await login('trim@example.com', ' spaced ')).status).toBe(200);
+
+    // A multipart form, which DRF's default parsers read too: every value of the role list.
+    const multipart = await api()
+      .post('/api/v2/user')
+      .set('Authorization', admin)
+      .field('email', 'form@example.com')
+      .field('password', 'pw-form')
+      .field('groups', '3')
+      .field('groups', '4');
+    expect(multipart.status).toBe(201);
+    expectConformant('amani', 'createUser', multipart);
+    expect(multipart.body).toMatchObject({ email: 'form@example.com', groups: [COMPANY_USER, AUDITOR] });
   });
 
   it("answers every create error with DRF's field errors", async () => {
@@ -389,10 +432,13 @@ describe('amani users', () => {
       [{ ...ok, email: null }, { email: ['This field may not be null.'] }],
       [{ ...ok, email: ['new@example.com'] }, { email: ['Not a valid string.'] }],
       [{ ...ok, password: '' }, { password: ['This field may not be blank.'] }],
+      [{ ...ok, password: '   ' }, { password: ['This field may not be blank.'] }],
       [{ ...ok, first_name: true }, { first_name: ['Not a valid string.'] }],
       [{ ...ok, last_name: { a: 1 } }, { last_name: ['Not a valid string.'] }],
       [{ ...ok, first_name: 'x'.repeat(151) }, { first_name: ['Ensure this field has no more than 150 characters.'] }],
       [{ ...ok, phone: 'a\u0000b' }, { phone: ['Null characters are not allowed.'] }],
+      [{ ...ok, first_name: 'Ay\ud800e' }, { first_name: ['Surrogate characters are not allowed: U+D800.'] }],
+      [{ ...ok, last_name: '\udc00\ud83d' }, { last_name: ['Surrogate characters are not allowed: U+DC00.'] }],
       [{ ...ok, email: taken }, { email: ['user with this email already exists.'] }],
       [{ ...ok, email: taken.replace('@example.com', '@EXAMPLE.com') }, { email: ['user with this email already exists.'] }],
       [{ ...ok, groups: [9] }, { groups: ['Invalid pk "9" - object does not exist.'] }],
@@ -434,9 +480,10 @@ describe('amani users', () => {
     expectConformant('amani', 'createUser', noBody);
   });
 
-  it("answers DRF's ParseError for a body that is not JSON (not yet allowed by the spec's 400 schema)", async () => {
+  it("answers DRF's ParseError for a body that is not JSON", async () => {
     const answer = await api().post('/api/v2/user').set('Authorization', admin).type('json').send('{"email": ');
     expect(answer.status).toBe(400);
+    expectConformant('amani', 'createUser', answer);
     expect(answer.headers['content-type']).toBe('application/json');
     expect(Object.keys(answer.body)).toEqual(['detail']);
     expect(answer.body.detail).toMatch(/^JSON parse error - \S/);
@@ -518,6 +565,7 @@ describe('amani users', () => {
       [{ email: seeded(1).email.replace('example.com', 'Example.Com') }, { email: ['user with this email already exists.'] }],
       [{ email: 'nope' }, { email: ['Enter a valid email address.'] }],
       [{ password: '' }, { password: ['This field may not be blank.'] }],
+      [{ password: ' ' }, { password: ['This field may not be blank.'] }],
       [{ first_name: null }, { first_name: ['This field may not be null.'] }],
       [{ groups: [9] }, { groups: ['Invalid pk "9" - object does not exist.'] }],
       [{ groups: 'Company Admin' }, { groups: ['Expected a list of items but got type "str".'] }],
@@ -588,7 +636,7 @@ describe('amani groups and routing', () => {
     }
   });
 
-  it('answers unknown paths with 404 and known paths with 405, authenticating first where DRF does', async () => {
+  it('answers unknown paths with 404 and known paths with 405, after authentication and permissions where DRF checks them', async () => {
     for (const path of ['/api/v2/nothing', '/api/v2/token/refresh', '/api/v2/group/', '/api/v2/user/']) {
       const answer = await api().get(path).set('Authorization', admin);
       expect([path, answer.status, answer.body, answer.headers['content-type']]).toEqual([
@@ -603,14 +651,22 @@ describe('amani groups and routing', () => {
     const refreshPut = await api().put('/api/v2/token/refresh/');
     expect([refreshPut.status, refreshPut.body]).toEqual([405, { detail: 'Method "PUT" not allowed.' }]);
 
+    // DjangoModelPermissions asks for the method's permission on the view's model before DRF
+    // looks for the method: a Viewer may not delete users, nor a Company Admin add groups.
     const userPath = `/api/v2/user/${seeded(2).id}`;
     expect((await api().delete(userPath)).body).toEqual(NOT_PROVIDED);
-    const deleted = await api().delete(userPath).set('Authorization', standard);
-    expect([deleted.status, deleted.body]).toEqual([405, { detail: 'Method "DELETE" not allowed.' }]);
-    const listUsers = await api().get('/api/v2/user').set('Authorization', admin);
-    expect([listUsers.status, listUsers.body]).toEqual([405, { detail: 'Method "GET" not allowed.' }]);
-    const postGroup = await api().post('/api/v2/group').set('Authorization', admin).send({ name: 'x' });
-    expect([postGroup.status, postGroup.body]).toEqual([405, { detail: 'Method "POST" not allowed.' }]);
+    for (const [method, path, authorization, status] of [
+      ['delete', userPath, standard, 403],
+      ['put', userPath, standard, 403],
+      ['delete', userPath, admin, 405],
+      ['get', '/api/v2/user', standard, 405],
+      ['post', '/api/v2/group', admin, 403],
+      ['delete', '/api/v2/group', admin, 403],
+    ] as const) {
+      const answer = await api()[method](path).set('Authorization', authorization);
+      const body = status === 403 ? FORBIDDEN : { detail: `Method "${method.toUpperCase()}" not allowed.` };
+      expect([method, path, answer.status, answer.body]).toEqual([method, path, status, body]);
+    }
   });
 });
 

@@ -735,24 +735,35 @@ describe('haplo auth', () => {
 
   it('answers 403 with the kind for the caller: anonymous, invalid key, not in the API group', async () => {
     const key = atob(admin.slice(6)).slice('haplo:'.length);
-    const invalid = [
+    // The platform takes a key only from `Basic ` + base64 of `haplo:<key>`; any other header carries
+    // none, so the request runs as the anonymous user, as without a header.
+    const noKey = [
+      '',
       `Basic ${btoa(`someone:${key}`)}`,
-      `Basic ${btoa(`haplo:${key.slice(0, 15)}`)}`,
-      `Basic ${btoa('haplo:0123456789abcdefghij')}`,
+      `basic ${btoa(`haplo:${key}`)}`,
       `Basic ${btoa('haplo')}`,
+      `Basic ${btoa('haplo:')}`,
       'Basic',
       'Basic !!!not-base64',
       `Bearer ${key}`,
-      admin.replace('Basic ', 'Basic  x'),
+      admin.replace('Basic ', 'Basic  '),
+    ];
+    const invalid = [
+      `Basic ${btoa(`haplo:${key.slice(0, 15)}`)}`,
+      `Basic ${btoa('haplo:0123456789abcdefghij')}`,
+      `Basic ${btoa(`haplo:${key.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}`)}`,
+      'Basic aGFwbG86Y',
     ];
     for (const [method, path, operationId, body] of operations) {
-      expectFailure(
-        await send(method, path, body),
-        operationId,
-        403,
-        'UNAUTHORISED',
-        'Unauthorised: You are not permitted to perform that action',
-      );
+      for (const authorization of [undefined, ...noKey]) {
+        expectFailure(
+          await send(method, path, body, authorization),
+          operationId,
+          403,
+          'UNAUTHORISED',
+          'Unauthorised: You are not permitted to perform that action',
+        );
+      }
       for (const authorization of invalid)
         expectFailure(await send(method, path, body, authorization), operationId, 403, 'INVALID-API-KEY', 'Invalid API Key');
       expectFailure(
@@ -766,7 +777,15 @@ describe('haplo auth', () => {
   });
 
   it('authenticates the key before validating arguments, and validates before the permission check', async () => {
-    expectFailure(await post('/api/v0-user/create', '{broken', 'Basic x'), 'createUser', 403, 'INVALID-API-KEY', 'Invalid API Key');
+    const unknownKey = `Basic ${btoa('haplo:0123456789abcdefghij')}`;
+    expectFailure(await post('/api/v0-user/create', '{broken', unknownKey), 'createUser', 403, 'INVALID-API-KEY', 'Invalid API Key');
+    expectFailure(
+      await post('/api/v0-user/create', '{broken', 'Basic x'),
+      'createUser',
+      403,
+      'UNAUTHORISED',
+      'Unauthorised: You are not permitted to perform that action',
+    );
     expectFailedValidation(await post('/api/v0-user/create', '{broken', standard), 'createUser');
   });
 

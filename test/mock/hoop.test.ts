@@ -75,6 +75,53 @@ describe('hoop users', () => {
     expect(without.body).toMatchObject({ status: 'active', groups: [], role: 'standard' });
   });
 
+  it('returns a password only in the create echo, never on a read, list or update', async () => {
+    await api().post('/api/users').set('Authorization', admin).send({ email: 'p@example.com', password: 's3cret' });
+    const read = await api().get('/api/users/p@example.com').set('Authorization', admin);
+    const list = await api().get('/api/users').set('Authorization', admin);
+    const put = await api().put('/api/users/p@example.com').set('Authorization', admin).send({ email: 'p@example.com', status: 'active' });
+    const listed = list.body.find((user: { email: string }) => user.email === 'p@example.com');
+    for (const user of [read.body, listed, put.body]) expect(user).not.toHaveProperty('password');
+  });
+
+  it('echoes role as sent on create (drift), and computes it from the groups everywhere else', async () => {
+    const created = await api()
+      .post('/api/users')
+      .set('Authorization', admin)
+      .send({ email: 'r@example.com', groups: ['sre'], role: 'admin' });
+    expect([created.status, created.body.role]).toEqual([201, 'admin']);
+    expectConformant('hoop', 'createUser', created);
+    expect((await api().get('/api/users/r@example.com').set('Authorization', admin)).body.role).toBe('standard');
+  });
+
+  it('ignores the server-assigned id in a body: it is never checked as a uuid', async () => {
+    const created = await api().post('/api/users').set('Authorization', admin).send({ email: 'i@example.com', id: 'chosen-by-client' });
+    expect(created.status).toBe(201);
+    expect(created.body.id).not.toBe('chosen-by-client');
+    const put = await api()
+      .put('/api/users/i@example.com')
+      .set('Authorization', admin)
+      .send({ email: 'other@example.com', id: 'chosen-by-client', name: 'Ida', status: 'active' });
+    expect([put.status, put.body.email, put.body.id, put.body.name]).toEqual([200, 'i@example.com', created.body.id, 'Ida']);
+    expectConformant('hoop', 'updateUser', put);
+  });
+
+  it("reports the decoder's type error before the validator's, in encoding/json's words", async () => {
+    const post = (body: object) => api().post('/api/users').set('Authorization', admin).send(body);
+    const cases: Array<[object, string]> = [
+      [{ name: 42 }, 'json: cannot unmarshal number into Go struct field User.name of type string'],
+      [{ email: '', name: 42 }, 'json: cannot unmarshal number into Go struct field User.name of type string'],
+      [{ email: 'x@example.com', groups: ['sre', 1] }, 'json: cannot unmarshal number into Go struct field User.groups of type string'],
+      [{ email: 'x@example.com', verified: 'yes' }, 'json: cannot unmarshal string into Go struct field User.verified of type bool'],
+      [{ email: 'x@example.com', status: 1 }, 'json: cannot unmarshal number into Go struct field User.status of type openapi.StatusType'],
+    ];
+    for (const [body, message] of cases) {
+      const answer = await post(body);
+      expect({ body, status: answer.status, message: answer.body.message }).toEqual({ body, status: 400, message });
+      expectConformant('hoop', 'createUser', answer);
+    }
+  });
+
   it('answers every create error with the documented status and message', async () => {
     const post = (body: string | object) =>
       api().post('/api/users').set('Authorization', admin).set('Content-Type', 'application/json').send(body);
@@ -108,9 +155,15 @@ describe('hoop users', () => {
     const noStatus = await api()
       .put(`/api/users/${me.id}`)
       .set('Authorization', admin)
+      .send({ email: me.email, groups: ['sre'] });
+    expect([noStatus.status, noStatus.body]).toEqual([422, { message: 'cannot deactivate yourself' }]);
+    expectConformant('hoop', 'updateUser', noStatus);
+    const kept = await api()
+      .put(`/api/users/${me.id}`)
+      .set('Authorization', admin)
       .send({ email: me.email, groups: ['sre'], status: 'active' });
-    expect(noStatus.status).toBe(200);
-    expect(noStatus.body.groups).toEqual(['sre', 'admin']);
+    expect(kept.status).toBe(200);
+    expect(kept.body.groups).toEqual(['sre', 'admin']);
     const del = await api().delete(`/api/users/${me.id}`).set('Authorization', admin);
     expect([del.status, del.body]).toEqual([422, { message: 'cannot delete yourself' }]);
     expectConformant('hoop', 'deleteUser', del);
@@ -239,5 +292,17 @@ describe('hoop groups and slack', () => {
     ]);
     const wrongMethod = await api().patch('/api/users').set('Authorization', admin);
     expect([wrongMethod.status, wrongMethod.text]).toEqual([404, '404 page not found']);
+  });
+
+  it('answers a method /api/users/groups lacks as an unknown route, not as a lookup of user "groups"', async () => {
+    for (const method of ['put', 'delete'] as const) {
+      const answer = await api()[method]('/api/users/groups').set('Authorization', admin).send({ email: 'groups@example.com' });
+      expect([method, answer.status, answer.text, answer.headers['content-type']]).toEqual([
+        method,
+        404,
+        '404 page not found',
+        'text/plain; charset=utf-8',
+      ]);
+    }
   });
 });
