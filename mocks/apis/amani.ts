@@ -247,7 +247,8 @@ const REFRESH_RULES: Rule[] = [{ name: 'refresh', kind: 'text', blank: false }];
 
 /**
  * The parsed body, as DRF's default parsers read it: JSON, a form or a multipart form (the vendor's
- * Web SDK logs in with a form). Any other media type is read as JSON: DRF's 415 is not in the spec.
+ * Web SDK logs in with a form). Any other media type, or none, is DRF's 415: a frontend that posts
+ * JSON without `Content-Type: application/json` finds out here, not against the real server.
  */
 async function readInput(request: MockRequest): Promise<{ data: unknown } | { response: MockResponse }> {
   if (!request.body) return { data: {} }; // DRF reads an absent body as no fields
@@ -262,6 +263,7 @@ async function readInput(request: MockRequest): Promise<{ data: unknown } | { re
     const parsing = new Response(request.body, { headers: { 'content-type': contentType } }).formData();
     return { data: formFields(await parsing.catch(() => new FormData())) };
   }
+  if (mediaType !== 'application/json') return { response: detail(415, `Unsupported media type "${contentType}" in request.`) };
   const parsed = parseJsonBody(request.body);
   return parsed.ok ? { data: parsed.value } : { response: detail(400, `JSON parse error - ${parsed.error}`) };
 }

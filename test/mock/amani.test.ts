@@ -327,6 +327,21 @@ describe('amani bearer authentication and permissions', () => {
 });
 
 describe('amani users', () => {
+  it("answers a body in a media type DRF's parsers do not read with 415", async () => {
+    const body = JSON.stringify({ email: 'plain@example.com', password: 'pa55word!' });
+    for (const [contentType, shown] of [
+      ['text/plain;charset=UTF-8', 'text/plain;charset=UTF-8'],
+      ['application/merge-patch+json', 'application/merge-patch+json'],
+    ]) {
+      const answer = await api().post('/api/v2/user').set('Authorization', admin).set('Content-Type', contentType).send(body);
+      expect([answer.status, answer.body]).toEqual([415, { detail: `Unsupported media type "${shown}" in request.` }]);
+      expectConformant('amani', 'createUser', answer);
+    }
+    const login = await api().post('/api/v2/user/login').set('Content-Type', 'text/plain').send('{"username":"x","password":"y"}');
+    expect(login.status).toBe(415);
+    expectConformant('amani', 'login', login);
+  });
+
   it('creates a user with the roles expanded and the union of their permissions', async () => {
     const answer = await api()
       .post('/api/v2/user')
