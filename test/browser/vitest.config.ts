@@ -7,5 +7,6 @@ export default defineConfig({
     include: ['test/browser/**/*.browser.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    reporters: ['default', ['json', { outputFile: 'reports/browser-tests.json' }]],
   },
 });
