@@ -272,15 +272,6 @@ const router = new Router<Context>()
     return empty(204);
   });
 
-/**
- * The route of a request. `/api/users/groups` is a fixed route: a method it lacks is an unknown
- * route there, never a lookup of the user `groups`.
- */
-function route(method: string, path: string) {
-  const match = router.match(method, path);
-  return match.kind === 'route' && match.params.emailOrID === 'groups' ? ({ kind: 'none' } as const) : match;
-}
-
 /** Operations only members of the `admin` group may call. */
 const ADMIN_OPERATIONS = new Set(['createUser', 'updateUser', 'deleteUser', 'createGroup', 'deleteGroup']);
 const BEARER = /^Bearer (\S+)$/;
@@ -327,11 +318,11 @@ export const hoop: ApiModule<HoopState> = {
   restore: (snapshot) => HoopState.fromJSON(snapshot as HoopSnapshot),
   credentials: (state) => ({ admin: `Bearer ${state.tokens.admin}`, standard: `Bearer ${state.tokens.standard}` }),
   operationFor(method, path) {
-    const match = route(method, path);
+    const match = router.match(method, path);
     return match.kind === 'route' ? match.operationId : undefined;
   },
   async handle(request, state) {
-    const match = route(request.method, request.path);
+    const match = router.match(request.method, request.path);
     if (match.kind !== 'route') return text(404, '404 page not found');
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     const caller = token === undefined ? undefined : state.caller(token);

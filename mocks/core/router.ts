@@ -7,6 +7,7 @@ export type Handler<C> = (context: C, params: Params) => MockResponse | Promise<
 
 interface Route<C> {
   method: string;
+  template: string;
   operationId: string;
   segments: string[];
   handler: Handler<C>;
@@ -18,8 +19,10 @@ export type Match<C> =
   { kind: 'route'; operationId: string; handler: Handler<C>; params: Params } | { kind: 'wrong-method' } | { kind: 'none' };
 
 /**
- * A small router over OpenAPI path templates (`/api/users/{emailOrID}`). Static segments win over
- * parameters, so `/api/users/groups` is never taken for a user lookup.
+ * A small router over OpenAPI path templates (`/api/users/{emailOrID}`). A path belongs to the
+ * most specific template it matches (static segments win over parameters) whatever the method, as
+ * in the vendors' routers: `/api/users/groups` is never taken for a user lookup, and a method that
+ * template lacks is a wrong method there.
  */
 export class Router<C> {
   private readonly routes: Route<C>[] = [];
@@ -29,7 +32,7 @@ export class Router<C> {
   on(method: string, template: string, operationId: string, handler: Handler<C>): this {
     const segments = template.split('/').slice(1);
     const staticCount = segments.filter((segment) => !segment.startsWith('{')).length;
-    this.routes.push({ method, operationId, segments, handler, staticCount });
+    this.routes.push({ method, template, operationId, segments, handler, staticCount });
     this.routes.sort((a, b) => b.staticCount - a.staticCount);
     return this;
   }
@@ -39,14 +42,16 @@ export class Router<C> {
     if (this.options.trailingSlash === 'optional' && segments.length > 1 && segments.at(-1) === '') {
       segments = segments.slice(0, -1);
     }
-    let pathKnown = false;
+    // Routes are sorted most specific first, so the first template that matches owns the path.
+    let owner: string | undefined;
     for (const route of this.routes) {
+      if (owner !== undefined && route.template !== owner) continue;
       const params = matchSegments(route.segments, segments);
       if (!params) continue;
+      owner = route.template;
       if (route.method === method) return { kind: 'route', operationId: route.operationId, handler: route.handler, params };
-      pathKnown = true;
     }
-    return pathKnown ? { kind: 'wrong-method' } : { kind: 'none' };
+    return owner === undefined ? { kind: 'none' } : { kind: 'wrong-method' };
   }
 }
 

@@ -665,6 +665,9 @@ describe('amani groups and routing', () => {
     expect([loginGet.status, loginGet.body]).toEqual([405, { detail: 'Method "GET" not allowed.' }]);
     const refreshPut = await api().put('/api/v2/token/refresh/');
     expect([refreshPut.status, refreshPut.body]).toEqual([405, { detail: 'Method "PUT" not allowed.' }]);
+    // Django resolves the URL before the method: `user/login` is the login view, never a user id.
+    const loginPatch = await api().patch('/api/v2/user/login').set('Authorization', admin).send({ first_name: 'x' });
+    expect([loginPatch.status, loginPatch.body]).toEqual([405, { detail: 'Method "PATCH" not allowed.' }]);
 
     // DjangoModelPermissions asks for the method's permission on the view's model before DRF
     // looks for the method: a Viewer may not delete users, nor a Company Admin add groups.
