@@ -28,42 +28,50 @@ function refused(exchange: Exchange, context: RunContext, statuses: number[], wh
   return { message: `expected a documented ${statuses.join(' or ')} ${what}, got ${status}`, exchange };
 }
 
-/** Sends each protected operation's sample with a credential, and reports those not refused. */
-function refusedWith(readOnly: boolean, auth: (context: RunContext) => Auth, what: string): ScenarioCheck {
-  return async (context) => {
-    const user = await sampleUser(context, readOnly);
-    const findings: Finding[] = [];
-    for (const operation of operationsFor(context, readOnly, ['any', 'admin'])) {
-      const call = context.profile.sample(operation.id, user, context.data);
-      if (!call) continue;
-      const finding = refused(await context.send({ ...call, auth: auth(context) }), context, [401, 403], what);
-      if (finding) findings.push(finding);
-    }
-    return { findings };
-  };
+/** Sends the sample of each operation open to `roles` with a credential, and reports those not refused with `statuses`. */
+async function refusals(
+  context: RunContext,
+  readOnly: boolean,
+  roles: string[],
+  auth: Auth,
+  statuses: number[],
+  what: string,
+): Promise<Finding[]> {
+  const user = await sampleUser(context, readOnly);
+  const findings: Finding[] = [];
+  for (const operation of operationsFor(context, readOnly, roles)) {
+    const call = context.profile.sample(operation.id, user, context.data);
+    if (!call) continue;
+    const finding = refused(await context.send({ ...call, auth }), context, statuses, what);
+    if (finding) findings.push(finding);
+  }
+  return findings;
 }
 
 /** Without credentials, every protected operation is refused (401/403). */
-export const authRequired = (readOnly: boolean): ScenarioCheck => refusedWith(readOnly, () => 'none', 'without credentials');
+export const authRequired =
+  (readOnly: boolean): ScenarioCheck =>
+  async (context) => ({ findings: await refusals(context, readOnly, ['any', 'admin'], 'none', [401, 403], 'without credentials') });
 
 /** With a credential no server issued, every protected operation is refused (401/403). */
-export const invalidCredentialsRefused = (readOnly: boolean): ScenarioCheck =>
-  refusedWith(readOnly, (context) => ({ header: invalidCredential(context) }), 'with an invalid credential');
+export const invalidCredentialsRefused =
+  (readOnly: boolean): ScenarioCheck =>
+  async (context) => ({
+    findings: await refusals(
+      context,
+      readOnly,
+      ['any', 'admin'],
+      { header: invalidCredential(context) },
+      [401, 403],
+      'with an invalid credential',
+    ),
+  });
 
 /** A standard (non-admin) credential is refused (403) on admin-only operations. */
 export function adminRequired(readOnly: boolean): ScenarioCheck {
   return async (context) => {
     if (!context.client.has('standard')) return { findings: [], skipped: 'no --auth-standard credential given' };
-    const operations = operationsFor(context, readOnly, ['admin']);
-    if (operations.length === 0) return { findings: [], skipped: 'no admin-only operation to call' };
-    const user = await sampleUser(context, readOnly);
-    const findings: Finding[] = [];
-    for (const operation of operations) {
-      const call = context.profile.sample(operation.id, user, context.data);
-      if (!call) continue;
-      const finding = refused(await context.send({ ...call, auth: 'standard' }), context, [403], 'for a non-admin credential');
-      if (finding) findings.push(finding);
-    }
-    return { findings };
+    if (operationsFor(context, readOnly, ['admin']).length === 0) return { findings: [], skipped: 'no admin-only operation to call' };
+    return { findings: await refusals(context, readOnly, ['admin'], 'standard', [403], 'for a non-admin credential') };
   };
 }

@@ -50,6 +50,16 @@ export class RunContext {
 
 export const isSuccess = (exchange: Exchange): boolean => exchange.response.status >= 200 && exchange.response.status < 300;
 
+/** The outcome of a step that had to succeed: nothing when it did, a finding on it when not. */
+export function unlessSuccess(exchange: Exchange, expected: string): Outcome | undefined {
+  return isSuccess(exchange) ? undefined : expectation(false, `expected ${expected}, got ${exchange.response.status}`, exchange);
+}
+
+/** An outcome with one finding unless `met`. */
+export function expectation(met: boolean, message: string, exchange: Exchange): Outcome {
+  return { findings: met ? [] : [{ message, exchange }] };
+}
+
 export function isFinding(value: CreatedUser | Finding): value is Finding {
   return 'message' in value;
 }

@@ -1,5 +1,5 @@
 // Checks that follow a user through its life: created, read back, listed, updated, removed.
-import { differences, isFinding, isSuccess, type Outcome, type RunContext } from './context.ts';
+import { differences, expectation, isFinding, unlessSuccess, type Outcome, type RunContext } from './context.ts';
 
 export type ScenarioCheck = (context: RunContext) => Promise<Outcome>;
 
@@ -8,9 +8,11 @@ export const createReadBack: ScenarioCheck = async (context) => {
   const user = await context.user('lifecycle');
   if (isFinding(user)) return { findings: [user] };
   const read = await context.send(context.profile.read(user));
-  if (!isSuccess(read))
-    return { findings: [{ message: `expected the created user to be readable, got ${read.response.status}`, exchange: read }] };
-  return { findings: differences(context.profile.expected(user.sent), context.profile.userIn(read), read, 'the read-back') };
+  return (
+    unlessSuccess(read, 'the created user to be readable') ?? {
+      findings: differences(context.profile.expected(user.sent), context.profile.userIn(read), read, 'the read-back'),
+    }
+  );
 };
 
 /** A created user appears in the API's list. */
@@ -20,13 +22,10 @@ export const createdListed: ScenarioCheck = async (context) => {
   const user = await context.user('lifecycle');
   if (isFinding(user)) return { findings: [user] };
   const listed = await context.send(list.call(user));
-  if (!isSuccess(listed))
-    return { findings: [{ message: `expected the list to answer 2xx, got ${listed.response.status}`, exchange: listed }] };
-  return {
-    findings: list.includes(listed, user)
-      ? []
-      : [{ message: `expected the list to include the created user ${user.key}`, exchange: listed }],
-  };
+  return (
+    unlessSuccess(listed, 'the list to answer 2xx') ??
+    expectation(list.includes(listed, user), `expected the list to include the created user ${user.key}`, listed)
+  );
 };
 
 /** A second create with the same email is refused with the documented conflict status. */
@@ -35,12 +34,7 @@ export const duplicateConflict: ScenarioCheck = async (context) => {
   if (isFinding(user)) return { findings: [user] };
   const again = await context.send(context.profile.create(user.sent));
   const expected = context.profile.duplicateStatus;
-  return {
-    findings:
-      again.response.status === expected
-        ? []
-        : [{ message: `expected ${expected} for a duplicate email, got ${again.response.status}`, exchange: again }],
-  };
+  return expectation(again.response.status === expected, `expected ${expected} for a duplicate email, got ${again.response.status}`, again);
 };
 
 /** An update is answered with the new values and a later read still shows them. */
@@ -49,8 +43,8 @@ export const updatePersisted: ScenarioCheck = async (context) => {
   if (isFinding(user)) return { findings: [user] };
   const { call, changes } = context.profile.update(user, context.data);
   const updated = await context.send(call);
-  if (!isSuccess(updated))
-    return { findings: [{ message: `expected the update to succeed, got ${updated.response.status}`, exchange: updated }] };
+  const failed = unlessSuccess(updated, 'the update to succeed');
+  if (failed) return failed;
   const read = await context.send(context.profile.read(user));
   return {
     findings: [
@@ -67,10 +61,8 @@ export const deleteEffective: ScenarioCheck = async (context) => {
   const user = await context.user('removal');
   if (isFinding(user)) return { findings: [user] };
   const removed = await context.send(remove.call(user));
-  if (!isSuccess(removed))
-    return { findings: [{ message: `expected the removal to succeed, got ${removed.response.status}`, exchange: removed }] };
+  const failed = unlessSuccess(removed, 'the removal to succeed');
+  if (failed) return failed;
   const read = await context.send(context.profile.read(user));
-  return {
-    findings: remove.effective(read) ? [] : [{ message: `expected ${remove.meaning}, got ${read.response.status}`, exchange: read }],
-  };
+  return expectation(remove.effective(read), `expected ${remove.meaning}, got ${read.response.status}`, read);
 };
