@@ -10,7 +10,7 @@ import { createHttpServer, listen, MAX_BODY_BYTES } from '../../mocks/server.ts'
 import { schemaFor, type Schema } from '../../specs/schema.ts';
 import { API_NAMES, apiSpec, type ApiName } from '../../specs/index.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';
-import { nonConformities } from './support/answers.ts';
+import { nonConformities } from '../helpers/conformance.ts';
 import { HEALTH_CHECK, requestOf, wellFormedCalls } from './support/calls.ts';
 import { MALFORMED_AUTHORIZATIONS, ODD_SEGMENTS } from './support/hostile-values.ts';
 import { httpRequestOf, send, sendRaw, type HttpRequest } from './support/http.ts';

@@ -10,7 +10,7 @@ import type { Snapshot } from '../../mocks/index.ts';
 import { API_NAMES, type ApiName } from '../../specs/index.ts';
 import { serve } from '../helpers/cli.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';
-import { nonConformities } from './support/answers.ts';
+import { nonConformities } from '../helpers/conformance.ts';
 import { PROFILES, requestOf, wellFormedCalls, type Target } from './support/calls.ts';
 import { httpTarget, httpRequestOf, send } from './support/http.ts';
 

@@ -5,7 +5,7 @@ import type { Call } from '../../../contracts/apis/profile.ts';
 import { DataFactory } from '../../../contracts/data.ts';
 import { SESSION_HEADER, type ApiModule, type Credentials, type Mock, type MockRequest } from '../../../mocks/index.ts';
 import { apiSpec, type ApiName } from '../../../specs/index.ts';
-import { nonConformities } from './answers.ts';
+import { nonConformities } from '../../helpers/conformance.ts';
 import { requestOf } from './calls.ts';
 import { MALFORMED_AUTHORIZATIONS, ODD_SEGMENTS } from './hostile-values.ts';
 

@@ -3,7 +3,7 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import type { MockRequest } from '../../../mocks/index.ts';
-import { definedHeaders, type Answer } from './answers.ts';
+import { definedHeaders, type Answer } from '../../helpers/conformance.ts';
 import type { Target } from './calls.ts';
 
 export interface HttpRequest {
