@@ -650,10 +650,7 @@ export const amani: ApiModule<AmaniState> = {
   seed,
   restore: (snapshot) => AmaniState.fromJSON(snapshot as AmaniSnapshot),
   credentials: (state) => ({ admin: `Bearer ${state.credentials.admin}`, standard: `Bearer ${state.credentials.standard}` }),
-  operationFor(method, path) {
-    const match = router.match(method, path);
-    return match.kind === 'route' ? match.operationId : undefined;
-  },
+  operationFor: (method, path) => router.operationFor(method, path),
   handle(request, state) {
     const match = router.match(request.method, request.path);
     // Django's URL resolver 404 in the JSON form of DRF's `Http404`.

@@ -721,10 +721,7 @@ export const haplo: ApiModule<HaploState> = {
     admin: `Basic ${btoa(`haplo:${state.keys.admin}`)}`,
     standard: `Basic ${btoa(`haplo:${state.keys.standard}`)}`,
   }),
-  operationFor(method, path) {
-    const match = router.match(method, path);
-    return match.kind === 'route' ? match.operationId : undefined;
-  },
+  operationFor: (method, path) => router.operationFor(method, path),
   handle(request, state) {
     const identity = authenticate(request.headers.authorization, state);
     if ('response' in identity) return identity.response;

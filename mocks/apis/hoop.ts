@@ -317,10 +317,7 @@ export const hoop: ApiModule<HoopState> = {
   seed,
   restore: (snapshot) => HoopState.fromJSON(snapshot as HoopSnapshot),
   credentials: (state) => ({ admin: `Bearer ${state.tokens.admin}`, standard: `Bearer ${state.tokens.standard}` }),
-  operationFor(method, path) {
-    const match = router.match(method, path);
-    return match.kind === 'route' ? match.operationId : undefined;
-  },
+  operationFor: (method, path) => router.operationFor(method, path),
   async handle(request, state) {
     const match = router.match(request.method, request.path);
     if (match.kind !== 'route') return text(404, '404 page not found');

@@ -37,6 +37,12 @@ export class Router<C> {
     return this;
   }
 
+  /** The operation a method and path route to, if any. */
+  operationFor(method: string, path: string): string | undefined {
+    const match = this.match(method, path);
+    return match.kind === 'route' ? match.operationId : undefined;
+  }
+
   match(method: string, path: string): Match<C> {
     let segments = path.split('/').slice(1);
     if (this.options.trailingSlash === 'optional' && segments.length > 1 && segments.at(-1) === '') {
