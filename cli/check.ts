@@ -1,8 +1,14 @@
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startVitest } from 'vitest/node';
-import { CHECKS, type ContractOptions } from '../contracts/runner.ts';
-import { SummaryReporter } from '../contracts/summary-reporter.ts';
+// `usermock check <api>`: runs the conformance suite against a live server, with no test runner.
+// Exit codes: 0 conformant, 1 contract failures, 2 usage or credential error (or nothing judged),
+// 3 infrastructure error; 130/143 when stopped by SIGINT/SIGTERM (after cleaning up).
+import { mkdir, open, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { CredentialError } from '../contracts/drivers/credentials.ts';
+import { UsageError, type ContractOptions } from '../contracts/options.ts';
+import { REPORT_FORMATS, reportText, type ReportFormat } from '../contracts/report/files.ts';
+import { AUTH_VARIABLES } from '../contracts/report/mask.ts';
+import { renderReport, summaryLine } from '../contracts/report/text.ts';
+import { exitCodeOf, runContract } from '../contracts/run.ts';
 import { isApiName } from '../specs/index.ts';
 
 export interface CheckCommandOptions {
@@ -13,88 +19,108 @@ export interface CheckCommandOptions {
   only?: string;
   readOnly?: boolean;
   stateless?: boolean;
+  allowDrift?: boolean;
+  timeout: number;
   report: string[];
 }
 
-/** Exit codes: 0 every check passed, 1 a conformance failure, 2 a usage error or an unreachable server. */
-const USAGE = 2;
+const LABELS = { admin: '--auth', standard: '--auth-standard' };
 
-function usage(message: string): never {
+function fail(code: 2 | 3, message: string): never {
   console.error(`usermock check: ${message}`);
-  process.exit(USAGE);
+  process.exit(code);
 }
 
-/** `usermock check <api>`: runs the conformance checks as a vitest suite against a live server. */
 export async function check(api: string, options: CheckCommandOptions): Promise<void> {
-  if (!isApiName(api)) usage(`unknown API "${api}" (expected hoop, amani or haplo)`);
-  let baseUrl: URL;
-  try {
-    baseUrl = new URL(options.baseUrl);
-  } catch {
-    usage(`--base-url "${options.baseUrl}" is not a URL`);
-  }
-  const only = options.only
-    ?.split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-  const unknown = only?.filter((name) => !CHECKS.some((check) => check.name === name));
-  if (unknown?.length) usage(`unknown check(s) ${unknown.join(', ')}; checks: ${CHECKS.map((check) => check.name).join(', ')}`);
-  const reporters = options.report.map(parseReport);
+  if (!isApiName(api)) fail(2, `unknown API "${api}" (expected hoop, amani or haplo)`);
+  const reports = await openReports(options.report);
+  const auth = options.auth ?? process.env[AUTH_VARIABLES.admin];
+  const authStandard = options.authStandard ?? process.env[AUTH_VARIABLES.standard];
+  const published = auth === undefined ? await usermockCredentials(options.baseUrl, api) : undefined;
+  if (published)
+    console.error(
+      `usermock check: no --auth given; using the credentials ${options.baseUrl.replace(/\/$/, '')}/__usermock/credentials publishes`,
+    );
 
-  const published = await usermockCredentials(baseUrl, api);
-  const credentials = options.auth ? undefined : published;
+  const stop = new AbortController();
+  let stopping = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143);
+    stopping = signal === 'SIGINT' ? 130 : 143;
+    console.error(`\nusermock check: ${signal}: stopping, removing what the run created (again to quit at once)`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+
   const contract: ContractOptions = {
     api,
-    baseUrl: baseUrl.origin,
-    auth: options.auth ?? credentials?.admin,
-    authStandard: options.authStandard ?? (options.auth ? undefined : credentials?.standard),
+    baseUrl: options.baseUrl,
+    auth: auth ?? published?.admin,
+    authStandard: authStandard ?? (auth === undefined ? published?.standard : undefined),
     seed: options.seed,
-    only,
+    only: options.only?.split(',').map((name) => name.trim()),
     readOnly: options.readOnly,
     stateless: options.stateless,
+    allowDrift: options.allowDrift,
+    timeoutMs: options.timeout * 1000,
+    signal: stop.signal,
+    onProgress: progressLine(api),
   };
-  if (credentials) console.log(`usermock check: no --auth given; using the credentials ${baseUrl.origin}/__usermock/credentials publishes`);
-  if (!contract.auth) console.log('usermock check: no --auth given; checks that need a credential will find the server refusing them');
-
-  process.env.USERMOCK_CHECK_OPTIONS = JSON.stringify(contract);
-  const suite = fileURLToPath(new URL('./run.suite.js', import.meta.url));
-  const vitest = await startVitest(
-    'test',
-    [],
-    {
-      root: dirname(suite),
-      include: ['run.suite.js'],
-      config: false,
-      watch: false,
-      reporters: ['default', new SummaryReporter(), ...reporters],
-      testTimeout: 120_000,
-      hookTimeout: 120_000,
-      fileParallelism: false,
-    },
-    { logLevel: 'error' },
-  );
-  const failed = vitest.state.getCountOfFailedTests() > 0 || vitest.state.getUnhandledErrors().length > 0;
-  await vitest.close();
-  process.exit(failed ? 1 : 0);
-}
-
-/** `junit=<file>` or `json=<file>` → a vitest reporter writing that file. */
-function parseReport(value: string): [string, { outputFile: string }] {
-  const match = /^(junit|json)=(.+)$/.exec(value);
-  if (!match) usage(`--report takes junit=<file> or json=<file>, got "${value}"`);
-  return [match[1]!, { outputFile: match[2]! }];
+  let report;
+  try {
+    report = await runContract(contract, LABELS);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof CredentialError) fail(2, error.message);
+    throw error;
+  } finally {
+    progressDone();
+  }
+  const exitCode = stopping || exitCodeOf(report);
+  console.log(renderReport(report));
+  for (const [format, file] of reports) await writeFile(file, reportText(format, report, exitCode));
+  if (exitCode === 2) console.log('\nnothing was judged: every selected check was skipped, so this run is not a pass');
+  console.log(`\n${summaryLine(report, exitCode)}`);
+  process.exit(exitCode);
 }
 
 /**
- * Checks that the server answers at all (exit 2 if not) and, when it is a usermock, fetches the
- * credentials it publishes so `usermock check` works against `usermock serve` without flags.
+ * `--report junit=F`, `json=F`, `coverage=F`: paths relative to the working directory, each
+ * checked writable before any request is sent (exit 2 if not).
  */
-async function usermockCredentials(baseUrl: URL, api: string): Promise<{ admin?: string; standard?: string } | undefined> {
+async function openReports(values: string[]): Promise<Array<[ReportFormat, string]>> {
+  const reports: Array<[ReportFormat, string]> = [];
+  for (const value of values) {
+    const match = /^([a-z]+)=(.+)$/.exec(value);
+    if (!match || !REPORT_FORMATS.includes(match[1] as ReportFormat))
+      fail(2, `--report takes ${REPORT_FORMATS.map((format) => `${format}=<file>`).join(', ')}; got "${value}"`);
+    const file = resolve(process.cwd(), match[2]!);
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      await (await open(file, 'a')).close();
+    } catch (error) {
+      fail(2, `cannot write the ${match[1]} report to ${file}: ${(error as Error).message}`);
+    }
+    reports.push([match[1] as ReportFormat, file]);
+  }
+  return reports;
+}
+
+/**
+ * When the server is a usermock, the credentials it publishes, so `usermock check` works against
+ * `usermock serve` without flags. A server that cannot be reached at all is exit 3.
+ */
+async function usermockCredentials(baseUrl: string, api: string): Promise<{ admin?: string; standard?: string } | undefined> {
+  let url: URL;
+  try {
+    url = new URL(`${baseUrl.replace(/\/$/, '')}/__usermock/credentials`);
+  } catch {
+    return undefined; // the option check names the bad URL
+  }
   let answer: Response;
   try {
-    answer = await fetch(new URL('/__usermock/credentials', baseUrl), { signal: AbortSignal.timeout(10_000) });
+    answer = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   } catch (error) {
-    usage(`cannot reach ${baseUrl.origin}: ${(error as Error).cause ?? (error as Error).message}`);
+    fail(3, `cannot reach ${url.origin}: ${(error as Error).cause ?? (error as Error).message}`);
   }
   if (!answer.ok) return undefined;
   try {
@@ -102,4 +128,24 @@ async function usermockCredentials(baseUrl: URL, api: string): Promise<{ admin?:
   } catch {
     return undefined;
   }
+}
+
+let progressShown = false;
+
+/** A progress line on stderr: rewritten in place on a terminal, one line per phase otherwise. */
+function progressLine(api: string) {
+  let phase = '';
+  return ({ phase: current, requests }: { phase: string; requests: number }) => {
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r\x1b[Kusermock check ${api}: ${current} · ${requests} requests`);
+      progressShown = true;
+    } else if (current !== phase) {
+      process.stderr.write(`usermock check ${api}: ${current} (${requests} requests so far)\n`);
+    }
+    phase = current;
+  };
+}
+
+function progressDone(): void {
+  if (progressShown) process.stderr.write('\r\x1b[K');
 }

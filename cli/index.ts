@@ -8,6 +8,12 @@ const integer = (value: string): number => {
   return number;
 };
 
+const seconds = (value: string): number => {
+  const number = Number(value);
+  if (!(number > 0)) throw new InvalidArgumentError('expected a positive number of seconds');
+  return number;
+};
+
 const program = new Command('usermock')
   .description('Specs, a stateful mock and a conformance suite for the hoop.dev, Amani and Haplo user APIs')
   .showHelpAfterError()
@@ -26,18 +32,22 @@ program
 
 program
   .command('check')
-  .description('check that a live server honours an API spec; exit 0 conformant, 1 failures found, 2 usage error or unreachable')
+  .description(
+    'check that a live server honours an API spec; exit 0 conformant, 1 contract failures, 2 usage or credential error, 3 infrastructure error',
+  )
   .argument('<api>', 'hoop, amani or haplo')
-  .requiredOption('--base-url <origin>', 'the server, e.g. http://127.0.0.1:4010 (documented paths are appended)')
-  .option('--auth <authorization>', 'Authorization header value of an admin caller')
-  .option('--auth-standard <authorization>', 'Authorization header value of a non-admin caller')
-  .option('--seed <n>', 'seed of the generated test data, to repeat a run exactly', integer)
-  .option('--only <checks>', 'comma-separated check names to run')
+  .requiredOption('--base-url <url>', 'the server, e.g. http://127.0.0.1:4010 (documented paths are appended to its path)')
+  .option('--auth <authorization>', 'Authorization header value of an admin (default: $USERMOCK_AUTH)')
+  .option('--auth-standard <authorization>', 'Authorization header value of a non-admin (default: $USERMOCK_AUTH_STANDARD)')
+  .option('--seed <n>', 'seed of the generated test data: the same seed sends the same shapes and choices', integer)
+  .option('--only <checks>', 'comma-separated check names to run (usermock checks lists them)')
   .option('--read-only', 'send only safe (GET) requests, for production-like targets')
-  .option('--stateless', 'skip the checks that need state to persist (for stateless mocks such as Prism)')
+  .option('--stateless', 'leave out what needs the server to keep state (for stateless mocks such as Prism)')
+  .option('--allow-drift', "report a failure that matches the spec's documented drift as a warning")
+  .option('--timeout <seconds>', 'how long one request may take', seconds, 15)
   .option(
     '--report <format=file>',
-    'also write junit=<file> or json=<file> (repeatable)',
+    'also write junit=<file>, json=<file> or coverage=<file> (repeatable; relative to the working directory)',
     (value: string, all: string[]) => [...all, value],
     [],
   )
@@ -66,9 +76,7 @@ program
 program
   .command('checks')
   .description('list the conformance checks and what each means')
-  .action(async () => {
-    const { CHECKS } = await import('../contracts/runner.ts');
-    for (const info of CHECKS) console.log(`${info.name.padEnd(28)} ${info.kind.padEnd(9)} ${info.meaning}`);
-  });
+  .argument('[api]', 'only the checks of hoop, amani or haplo')
+  .action(async (api?: string) => (await import('./checks.ts')).listChecks(api));
 
 await program.parseAsync();

@@ -9,9 +9,12 @@ export const TEST_EMAIL_PREFIX = 'usermock-';
 /** Names that exercise non-ASCII handling: accents, other scripts, an emoji outside the BMP. */
 export const UNICODE_NAMES = { first: 'Zoë-Ångström', last: 'Łukasiewicz 李雷 🙂', full: 'Zoë Ångström 李雷 🙂' };
 
-/** A body the server should refuse, and why. */
+/** A body with one defect, and which rule of the schema it breaks. */
 export interface InvalidBody {
   name: string;
+  /** The broken keyword (`required`, `type`, `format` …), or `malformed-json` / `not-an-object`. */
+  keyword: string;
+  field?: string;
   body?: unknown;
   /** Sent as is, for bodies that are not JSON at all. */
   raw?: string;
@@ -19,27 +22,45 @@ export interface InvalidBody {
 
 type Properties = Record<string, Schema>;
 
+/** A per-run token of letters and digits: every run's data differs, whatever its seed. */
+export function newNonce(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(6)), (byte) => 'abcdefghijklmnopqrstuvwxyz0123456789'[byte % 36]).join('');
+}
+
 /**
  * Makes request data from the spec's schemas: valid bodies (json-schema-faker, seeded, with
  * realistic values for well-known field names from faker) and invalid variants of them, one
- * defect each. The same seed makes the same data, so a run can be repeated exactly.
+ * defect each. The seed fixes every shape and choice, so a run can be repeated; the run's nonce
+ * makes its emails and names unique, so a repeat never meets what an earlier run left behind.
  */
 export class DataFactory {
   readonly faker: Faker;
+  /** Every password this run gave a user: reports mask them, reproductions make new ones. */
+  readonly passwords: string[] = [];
   private counter = 0;
 
-  constructor(readonly seed: number) {
+  constructor(
+    readonly seed: number,
+    readonly nonce: string = newNonce(),
+  ) {
     this.faker = seededFaker(seed);
   }
 
-  /** An email no earlier request of this run used, recognisable as test data. */
+  /** An email no other request of any run used, recognisable as test data. */
   email(): string {
-    return `${TEST_EMAIL_PREFIX}${this.seed}-${++this.counter}-${this.faker.string.alphanumeric({ length: 6, casing: 'lower' })}@example.com`;
+    return `${this.token()}@example.com`;
   }
 
-  /** A short unique token for usernames and names. */
+  /** A unique token for usernames, group names and the like. */
   token(): string {
-    return `usermock${this.seed}x${++this.counter}`;
+    return `${TEST_EMAIL_PREFIX}${this.nonce}-${++this.counter}`;
+  }
+
+  /** A password for a user of this run. */
+  password(): string {
+    const password = `${this.faker.internet.password({ length: 12 })}-${this.nonce}`;
+    this.passwords.push(password);
+    return password;
   }
 
   /** A valid body for a request schema: every property, server-assigned (readOnly) ones left out. */
@@ -62,7 +83,7 @@ export class DataFactory {
     if (/^(first_name|nameFirst)$/.test(name)) return this.faker.person.firstName();
     if (/^(last_name|nameLast)$/.test(name)) return this.faker.person.lastName();
     if (name === 'name') return this.faker.person.fullName();
-    if (name === 'password') return this.faker.internet.password({ length: 16 });
+    if (name === 'password') return this.password();
     if (name === 'phone') return this.faker.phone.number({ style: 'international' });
     if (name === 'picture') return this.faker.image.avatarGitHub();
     return undefined;
@@ -70,36 +91,40 @@ export class DataFactory {
 
   /**
    * Variants of a valid body that the schema forbids, one defect each: a required field missing,
-   * a wrong type, a bad format, an unknown enum value, a string over its maximum length, non-ASCII
-   * where an email is expected — plus bodies that are not a JSON object at all.
+   * a wrong type, a bad format, an unknown enum value, a string too long or too short — plus
+   * bodies that are not a JSON object at all. Whether the server must refuse one is the spec's
+   * `x-request-rules`, not this list's business.
    */
   invalidBodies(schema: Schema, valid: Record<string, unknown>, isValid: (body: unknown) => boolean): InvalidBody[] {
     const requestSchema = schemaFor(schema, 'request');
     const properties = (requestSchema.properties ?? {}) as Properties;
     const variants: InvalidBody[] = [
-      { name: 'malformed JSON', raw: '{"email": "broken@example.com",' },
-      { name: 'JSON array instead of an object', raw: '[]' },
-      { name: 'JSON string instead of an object', raw: '"user"' },
-      { name: 'JSON null', raw: 'null' },
+      { name: 'malformed JSON', keyword: 'malformed-json', raw: '{"email": "broken@example.com",' },
+      { name: 'a JSON array instead of an object', keyword: 'not-an-object', raw: '[]' },
+      { name: 'a JSON string instead of an object', keyword: 'not-an-object', raw: '"user"' },
+      { name: 'JSON null instead of an object', keyword: 'not-an-object', raw: 'null' },
     ];
     for (const field of (requestSchema.required as string[] | undefined) ?? []) {
       const { [field]: _removed, ...rest } = valid;
-      variants.push({ name: `required ${field} missing`, body: rest });
+      variants.push({ name: `${field} missing`, keyword: 'required', field, body: rest });
     }
+    const defect = (field: string, keyword: string, name: string, value: unknown) =>
+      variants.push({ name, keyword, field, body: { ...valid, [field]: value } });
     for (const [field, declared] of Object.entries(properties)) {
       const property = flatten(declared);
       if (property.readOnly) continue;
-      variants.push({ name: `${field} of the wrong type`, body: { ...valid, [field]: wrongTypeFor(property) } });
-      if (property.format === 'email') {
-        variants.push({ name: `${field} not an email`, body: { ...valid, [field]: 'not-an-email' } });
-        variants.push({ name: `${field} with non-ASCII`, body: { ...valid, [field]: 'zoë@exämple.cöm' } });
-      } else if (property.format) {
-        variants.push({ name: `${field} not a ${property.format}`, body: { ...valid, [field]: `not-a-${property.format}` } });
-      }
-      if (Array.isArray(property.enum))
-        variants.push({ name: `${field} outside its enum`, body: { ...valid, [field]: 'usermock-unknown-value' } });
-      if (typeof property.maxLength === 'number')
-        variants.push({ name: `${field} too long`, body: { ...valid, [field]: 'x'.repeat(property.maxLength + 1) } });
+      defect(field, 'type', `${field} of the wrong type`, wrongTypeFor(property));
+      if (property.format)
+        defect(
+          field,
+          'format',
+          `${field} not a valid ${property.format}`,
+          property.format === 'email' ? 'not-an-email' : `not-a-${property.format}`,
+        );
+      if (Array.isArray(property.enum)) defect(field, 'enum', `${field} outside its enum`, 'usermock-unknown-value');
+      if (typeof property.maxLength === 'number') defect(field, 'maxLength', `${field} too long`, 'x'.repeat(property.maxLength + 1));
+      if (typeof property.minLength === 'number' && property.minLength > 0) defect(field, 'minLength', `${field} too short`, '');
+      if (typeof property.pattern === 'string') defect(field, 'pattern', `${field} not matching its pattern`, 'usermock !invalid!');
     }
     // Only what the spec itself forbids is a defect; a variant the schema allows is dropped.
     return variants.filter((variant) => variant.raw !== undefined || !isValid(variant.body));

@@ -1,7 +1,30 @@
-/** Which credential a request carries: one of the two given, none, or a literal header value. */
-export type Auth = 'admin' | 'standard' | 'none' | { header: string };
+// What the drivers send and what comes back, with the intent each request was sent with: the
+// traffic the checks judge afterwards, apart from the drivers that made it.
+import type { Provenance } from '../specs/index.ts';
 
-/** A request as the contract suite sent it. */
+/**
+ * Which credential a request carries: one of the two given, none, or another — a forged one, or
+ * a token the run obtained (with the requests that issued it, which a reproduction replays).
+ */
+export type Auth = 'admin' | 'standard' | 'none' | { header: string; issuedBy?: Exchange[] };
+
+/** A request meant for one operation of the spec. */
+export interface Call {
+  operationId: string;
+  method: string;
+  /** The documented path with its parameters filled in (percent-encoded where needed). */
+  path: string;
+  query?: Record<string, string>;
+  auth: Auth;
+  /** A value sent as JSON … */
+  body?: unknown;
+  /** … or text sent exactly as given (malformed JSON …). */
+  raw?: string;
+  /** The body's media type; `application/json` by default. */
+  contentType?: string;
+}
+
+/** A request as the suite sent it. */
 export interface SentRequest {
   method: string;
   url: string;
@@ -18,63 +41,51 @@ export interface ReceivedResponse {
   json?: unknown;
 }
 
-/** One request/response pair, with the operation the request was meant for. */
+/** What the driver that sent a request expects of its answer. Each part is judged separately. */
+export interface Expectation {
+  /** The documented statuses the answer must have, or any documented 2xx. */
+  status?: number[] | 'success';
+  /** The media type the answer must have (where the spec ties a defect to one). */
+  mediaType?: string;
+  /** Fields the user in the answer must show, as the API's profile presents a user. */
+  shows?: Record<string, unknown>;
+  /** Why a shown field has its expected value, per field ("not sent, so unchanged" …). */
+  because?: Record<string, string>;
+  /** Keys of users the list in the answer must include. */
+  includes?: string[];
+  /** The list in the answer must not name a user twice. */
+  unique?: boolean;
+}
+
+/** A value of an answer that later requests of the run use (a server-assigned id, a token). */
+export interface Capture {
+  value: string;
+  /** Where it is in the answer's JSON, as a dotted path (`user.id`). */
+  path: string;
+}
+
+/** Why a request was sent: its purpose in words, the check that judges it, what it expects. */
+export interface Intent {
+  purpose: string;
+  /** The check that judges the expectation (none for a request only the response checks judge). */
+  check?: string;
+  expect?: Expectation;
+  /** Where the expected fact comes from, when it is not the response's own provenance. */
+  provenance?: Provenance;
+  /** The earlier requests this one depends on, in order: a stateful failure shows them all. */
+  after?: Exchange[];
+  captures?: Capture[];
+}
+
+/** One request and its answer, with the operation it was meant for and why it was sent. */
 export interface Exchange {
+  id: number;
   operationId: string;
+  /** The call as the driver made it (documented path, credential by name). */
+  call: Call;
   request: SentRequest;
   response: ReceivedResponse;
-}
-
-export interface RequestSpec {
-  method: string;
-  /** The path with parameters already filled in (percent-encoded where needed). */
-  path: string;
-  query?: Record<string, string>;
-  auth: Auth;
-  /** A value to send as JSON, or `{ raw }` to send text exactly as given (malformed JSON …). */
-  body?: unknown;
-  raw?: string;
-}
-
-/** The environment variable names a reproduction command uses instead of secrets. */
-export const AUTH_VARIABLES = { admin: 'USERMOCK_AUTH', standard: 'USERMOCK_AUTH_STANDARD' } as const;
-
-/**
- * Sends requests to the server under test and remembers every exchange, so response checks can
- * look at all of them afterwards. Uses the global `fetch` at call time, so MSW can intercept it.
- */
-export class Client {
-  readonly exchanges: Exchange[] = [];
-
-  constructor(
-    readonly baseUrl: string,
-    private readonly credentials: { admin?: string; standard?: string },
-  ) {}
-
-  has(auth: 'admin' | 'standard'): boolean {
-    return this.credentials[auth] !== undefined;
-  }
-
-  async send(operationId: string, spec: RequestSpec): Promise<Exchange> {
-    const url = new URL(spec.path, this.baseUrl);
-    for (const [name, value] of Object.entries(spec.query ?? {})) url.searchParams.append(name, value);
-    const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9' };
-    const authorization = this.authorization(spec.auth);
-    if (authorization !== undefined) headers.authorization = authorization;
-    const body = spec.raw ?? (spec.body === undefined ? undefined : JSON.stringify(spec.body));
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const request: SentRequest = { method: spec.method, url: url.toString(), headers, body, auth: spec.auth };
-    const answer = await fetch(request.url, { method: request.method, headers, body, redirect: 'manual' });
-    const response = receivedResponse(answer.status, Object.fromEntries(answer.headers), await answer.text());
-    const exchange = { operationId, request, response };
-    this.exchanges.push(exchange);
-    return exchange;
-  }
-
-  private authorization(auth: Auth): string | undefined {
-    if (typeof auth === 'object') return auth.header;
-    return auth === 'none' ? undefined : this.credentials[auth];
-  }
+  intent: Intent;
 }
 
 /** A response as the checks see it: `json` is set when a JSON-typed body parses. */
@@ -90,19 +101,8 @@ export function receivedResponse(status: number, headers: Record<string, string>
   return response;
 }
 
-/** A `curl` command that sends the same request; credentials come from environment variables. */
-export function curlOf(request: SentRequest): string {
-  const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-  const parts = ['curl', '-i', '-X', request.method, quote(request.url)];
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (name === 'accept') continue;
-    if (name === 'authorization' && typeof request.auth === 'string') {
-      parts.push('-H', `"Authorization: $${AUTH_VARIABLES[request.auth as 'admin' | 'standard']}"`);
-    } else {
-      parts.push('-H', quote(`${name}: ${value}`));
-    }
-  }
-  if (request.body !== undefined)
-    parts.push('--data-raw', quote(request.body.length > 2000 ? `${request.body.slice(0, 2000)}…` : request.body));
-  return parts.join(' ');
-}
+/** The media type of an answer, without parameters, in lower case. */
+export const mediaTypeOf = (response: ReceivedResponse): string =>
+  (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+
+export const isSuccess = (exchange: Exchange): boolean => exchange.response.status >= 200 && exchange.response.status < 300;

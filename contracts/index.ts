@@ -1,4 +1,10 @@
-export { CHECKS, ContractRun, runContractChecks, type CheckInfo, type CheckResult, type ContractOptions } from './runner.ts';
-export { formatFailure, type Failure } from './failure.ts';
-export { curlOf, type Exchange } from './exchange.ts';
-export { defineContractSuite } from './suite.ts';
+// `usermock/contracts`: the conformance suite as a library. It needs no test runner; for vitest,
+// `defineContractSuite` is in `usermock/contracts/vitest`.
+export { runContract, runContractChecks, exitCodeOf, type RunReport } from './run.ts';
+export { checkNames, validateOptions, UsageError, type ContractOptions } from './options.ts';
+export { CredentialError } from './drivers/credentials.ts';
+export { InfrastructureError } from './transport.ts';
+export type { CheckResult, Failure } from './verdict.ts';
+export type { Exchange } from './exchange.ts';
+export { renderReport, renderFailure, summaryLine } from './report/text.ts';
+export { reportText, type ReportFormat } from './report/files.ts';

@@ -2,11 +2,14 @@
 // the specs generate, bundles the CLI and the library entry points into dist/ with esbuild, and
 // emits their type declarations into dist/types/ with tsc.
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import { generateSpecs } from './generate-specs.ts';
 
 await generateSpecs();
+// A clean dist/: nothing a past build made (a removed entry point) is packed or imported.
+rmSync('dist', { recursive: true, force: true });
 
 const shared = { bundle: true, format: 'esm', packages: 'external', sourcemap: true, logLevel: 'warning' } as const;
 await build({
@@ -19,7 +22,7 @@ await build({
     node: 'mocks/node.ts',
     index: 'mocks/index.ts',
     contracts: 'contracts/index.ts',
-    'run.suite': 'contracts/run.suite.ts',
+    'contracts-vitest': 'contracts/suite.ts',
   },
   outdir: 'dist',
   splitting: true,

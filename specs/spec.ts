@@ -26,7 +26,34 @@ interface MediaObject {
 }
 interface ResponseObject {
   description?: string;
+  headers?: Record<string, { required?: boolean; schema?: Schema; example?: unknown }>;
   content?: Record<string, MediaObject>;
+  'x-provenance'?: Provenance;
+  [extension: `x-${string}`]: unknown;
+}
+
+/** Where a fact in a spec comes from (`x-provenance`); unmarked facts are documented. */
+export type Provenance = 'documented' | 'implementation' | 'inferred';
+
+/**
+ * How the server answers a request body that breaks one rule of its schema (`x-request-rules`):
+ * with a status (and media type), or not at all, because the vendor's server does not enforce it.
+ */
+export type RequestRule = { status?: number; mediaType?: string; provenance: Provenance } | 'not-enforced';
+
+/** One known difference between a vendor's documentation and its server (`x-drift`), as a contract failure shows it. */
+export interface Drift {
+  id: string;
+  summary: string;
+  /** The check whose failure it explains. */
+  check: string;
+  /** The operations it concerns (all when absent). */
+  operations?: string[];
+  /** The status the server answers instead of the documented one. */
+  status?: number;
+  /** A schema error it explains: the JSON pointer the error ends at, and the keyword. */
+  field?: string;
+  keyword?: string;
 }
 export interface ParameterObject {
   name: string;
@@ -41,6 +68,8 @@ interface OperationObject {
   requestBody?: { required?: boolean; content: Record<string, MediaObject> };
   responses: Record<string, ResponseObject>;
   'x-required-role'?: RequiredRole;
+  'x-provenance'?: Provenance;
+  'x-request-rules'?: Record<string, number | 'not-enforced' | { status?: number; mediaType?: string; provenance?: Provenance }>;
   [extension: `x-${string}`]: unknown;
 }
 
@@ -51,6 +80,11 @@ export interface OpenApiDocument {
   paths: Record<string, Record<string, unknown>>;
   security?: Array<Record<string, string[]>>;
   components?: { securitySchemes?: Record<string, { type: string; scheme?: string }> };
+  /** The charset every JSON answer names, where the vendor documents one. */
+  'x-response-charset'?: string;
+  /** `optional`: every path also answers with a trailing slash. */
+  'x-trailing-slash'?: 'optional';
+  'x-drift'?: Drift[];
 }
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
@@ -153,6 +187,44 @@ export class ApiSpec {
   /** ajv's one-line description of the last failure of `validate`. */
   describeErrors(validate: ValidateFunction): string {
     return this.validators.describe(validate);
+  }
+
+  /** Where the spec's word on an operation (or one of its responses) comes from. */
+  provenance(operationId: string, status?: number): Provenance {
+    const operation = this.operation(operationId).object;
+    const response = status === undefined ? undefined : this.response(operationId, status);
+    return response?.['x-provenance'] ?? operation['x-provenance'] ?? 'documented';
+  }
+
+  /** The response headers the spec marks required for a status. */
+  requiredHeaders(operationId: string, status: number): string[] {
+    const headers = this.response(operationId, status)?.headers ?? {};
+    return Object.entries(headers)
+      .filter(([, header]) => header.required)
+      .map(([name]) => name.toLowerCase());
+  }
+
+  /**
+   * How the server answers a body with one defect: `field` broken by `keyword` (`required`,
+   * `type`, `format`, `enum`, `maxLength` …), or a whole-body defect (`malformed-json`,
+   * `not-an-object`). The most specific rule of `x-request-rules` wins: `field.keyword`, `field`,
+   * `keyword`, then `default`; without any, the server refuses it with some documented 4xx.
+   */
+  requestRule(operationId: string, keyword: string, field?: string): RequestRule {
+    const operation = this.operation(operationId).object;
+    const rules = operation['x-request-rules'] ?? {};
+    const keys = field === undefined ? [keyword, 'default'] : [`${field}.${keyword}`, field, keyword, 'default'];
+    const rule = keys.map((key) => rules[key]).find((candidate) => candidate !== undefined);
+    const provenance = operation['x-provenance'] ?? 'documented';
+    if (rule === undefined) return { provenance };
+    if (rule === 'not-enforced') return rule;
+    if (typeof rule === 'number') return { status: rule, provenance: this.provenance(operationId, rule) };
+    return { provenance: rule.provenance ?? (rule.status === undefined ? provenance : this.provenance(operationId, rule.status)), ...rule };
+  }
+
+  /** The known drift between the vendor's documentation and its server. */
+  get drift(): Drift[] {
+    return this.document['x-drift'] ?? [];
   }
 
   /** The named examples of a response (first media type first), or a named one. */

@@ -1,22 +1,41 @@
-// Amani: how the generic checks create, read (by logging in), and update its users.
+// Amani: how the generic drivers create, read (by logging in) and update its users, and what only
+// Amani has — logging in and refreshing tokens, DRF's 415 for bodies it does not parse.
+import { isObject } from '../../mocks/core/http.ts';
 import { apiSpec } from '../../specs/index.ts';
+import { expectationCheck } from '../checks/check.ts';
 import { UNICODE_NAMES, type DataFactory } from '../data.ts';
-import type { ApiProfile, Call } from './profile.ts';
+import type { RunContext } from '../drivers/context.ts';
+import { isSuccess, type Auth, type Call, type ReceivedResponse } from '../exchange.ts';
+import type { ApiProfile, CreatedUser, Provocation } from './profile.ts';
 
 const spec = () => apiSpec('amani');
 const userPath = (id: string) => `/api/v2/user/${encodeURIComponent(id)}`;
 /** A well-formed user id no server has issued, for requests that must not touch real users. */
 const NOBODY = '00000000-0000-4000-8000-00000000dead';
 
+interface Role {
+  id: number;
+  permissions: string[];
+}
+
+/** The fields a read (a login) shows; a create or update answer shows them too, and the email. */
+const FIELDS = ['username', 'first_name', 'last_name', 'phone', 'groups', 'permissions'] as const;
+
+/** A user in an answer as the checks compare it: roles by id, as a request names them. */
+function present(response: ReceivedResponse): Record<string, unknown> | undefined {
+  if (!isObject(response.json)) return undefined;
+  const user = response.json;
+  const groups = Array.isArray(user.groups) ? user.groups.map((role) => (isObject(role) ? role.id : role)) : user.groups;
+  return { ...user, groups };
+}
+
 /** Amani's profile for one run. */
 export function amaniProfile(): ApiProfile {
-  /** Role ids the server has, so created users reference real roles. */
-  let roleIds: number[] = [];
-
-  function newUser(data: DataFactory, unicode = false): Record<string, unknown> {
-    const body = data.body(spec().requestSchema('createUser')!);
-    return { ...body, groups: roleIds.slice(0, 1), ...(unicode ? { first_name: UNICODE_NAMES.first, last_name: UNICODE_NAMES.last } : {}) };
-  }
+  /** The server's roles, so created users reference real ones and their permissions can be predicted. */
+  let roles: Role[] = [];
+  /** The role test users get: one that may list roles but not manage users, where the server has one. */
+  let testRole: Role | undefined;
+  let standard: Promise<Auth | undefined> | undefined;
 
   const create = (body: Record<string, unknown>): Call => ({
     operationId: 'createUser',
@@ -25,75 +44,254 @@ export function amaniProfile(): ApiProfile {
     auth: 'admin',
     body,
   });
+  const patch = (id: string, body: Record<string, unknown>, auth: Auth = 'admin'): Call => ({
+    operationId: 'updateUser',
+    method: 'PATCH',
+    path: userPath(id),
+    auth,
+    body,
+  });
+  const login = (username: unknown, password: unknown): Call => ({
+    operationId: 'login',
+    method: 'POST',
+    path: '/api/v2/user/login',
+    auth: 'none',
+    body: { username, password },
+  });
+  const refresh = (token: string): Call => ({
+    operationId: 'refreshToken',
+    method: 'POST',
+    path: '/api/v2/token/refresh/',
+    auth: 'none',
+    body: { refresh: token },
+  });
+  const listGroups = (auth: Auth): Call => ({ operationId: 'listGroups', method: 'GET', path: '/api/v2/group', auth });
+  /** The same request with its JSON sent as text/plain, which DRF's parsers do not read (415). */
+  const asText = (call: Call): Call => ({ ...call, body: undefined, raw: JSON.stringify(call.body ?? {}), contentType: 'text/plain' });
+
+  function newUser(data: DataFactory, unicode = false): Record<string, unknown> {
+    const body = data.body(spec().requestSchema('createUser')!);
+    return {
+      ...body,
+      password: data.password(),
+      groups: testRole ? [testRole.id] : [],
+      ...(unicode ? { first_name: UNICODE_NAMES.first, last_name: UNICODE_NAMES.last } : {}),
+    };
+  }
+
+  /** What a user created from `sent` shows: text fields as sent ("" when absent), its roles, and their permissions. */
+  function read(sent: Record<string, unknown>): Record<string, unknown> {
+    const groupIds = Array.isArray(sent.groups) ? sent.groups : [];
+    const permissions = [...new Set(roles.filter((role) => groupIds.includes(role.id)).flatMap((role) => role.permissions))];
+    return {
+      username: sent.email,
+      first_name: sent.first_name ?? '',
+      last_name: sent.last_name ?? '',
+      phone: sent.phone ?? '',
+      groups: groupIds,
+      permissions,
+    };
+  }
+
+  /** Logs in as a user the run creates, with no role: a caller who may do nothing but authenticate. */
+  async function roleless(context: RunContext): Promise<Auth | undefined> {
+    const body: Record<string, unknown> = { ...newUser(context.data), groups: [] };
+    const user = await context.createUser(body, 'creating a user without roles');
+    if (!user) return undefined;
+    const answer = await context.send(login(body.email, body.password), {
+      purpose: 'logging in as a user without roles',
+      after: user.history,
+    });
+    const access = (answer.response.json as { access?: unknown } | undefined)?.access;
+    if (typeof access !== 'string') return undefined;
+    answer.intent.captures = [{ value: access, path: 'access' }];
+    return { header: `Bearer ${access}`, issuedBy: [...user.history, answer] };
+  }
+
+  /** Logging in and refreshing: each succeeds with what the server issued and fails with anything else. */
+  async function tokens(context: RunContext): Promise<void> {
+    const user = await context.user('tokens');
+    if (!user) return context.block('token_lifecycle', context.noUserReason);
+    const expectUser = { status: [200], shows: user.shows };
+    const loggedIn = await context.send(profile.read(user), {
+      purpose: 'logging in with the password the user was created with',
+      check: 'token_lifecycle',
+      expect: expectUser,
+      after: user.history,
+    });
+    await context.send(login(user.sent.email, `${user.sent.password}-wrong`), {
+      purpose: 'logging in with a wrong password',
+      check: 'token_lifecycle',
+      expect: { status: [401] },
+      after: user.history,
+    });
+    const issued = loggedIn.response.json as { access?: unknown; refresh?: unknown } | undefined;
+    if (!isSuccess(loggedIn) || typeof issued?.refresh !== 'string' || typeof issued.access !== 'string') {
+      return context.block('token_lifecycle', 'precondition failed: logging in gave no tokens (reported under token_lifecycle)');
+    }
+    loggedIn.intent.captures = [
+      { value: issued.refresh, path: 'refresh' },
+      { value: issued.access, path: 'access' },
+    ];
+    const refreshed = await context.send(refresh(issued.refresh), {
+      purpose: 'refreshing with the refresh token login issued',
+      check: 'token_lifecycle',
+      expect: { status: [200] },
+      after: [...user.history, loggedIn],
+    });
+    await context.send(refresh(issued.access), {
+      purpose: 'refreshing with an access token instead of a refresh token',
+      check: 'token_lifecycle',
+      expect: { status: [401] },
+      after: [...user.history, loggedIn],
+    });
+    await context.send(refresh(`usermock-${context.data.nonce}-not-a-token`), {
+      purpose: 'refreshing with a token no server issued',
+      check: 'token_lifecycle',
+      expect: { status: [401] },
+    });
+    const access = (refreshed.response.json as { access?: unknown } | undefined)?.access;
+    if (typeof access !== 'string') return;
+    refreshed.intent.captures = [{ value: access, path: 'access' }];
+    const mayList = testRole?.permissions.includes('view_group') ?? false;
+    await context.send(listGroups({ header: `Bearer ${access}` }), {
+      purpose: 'calling with the refreshed access token',
+      check: 'token_lifecycle',
+      expect: { status: [mayList ? 200 : 403] },
+      after: [...user.history, loggedIn, refreshed],
+    });
+  }
 
   const profile: ApiProfile = {
     api: 'amani',
-    async prepare(client) {
-      if (!client.has('admin')) return;
-      const roles = await client.send('listGroups', { method: 'GET', path: '/api/v2/group', auth: 'admin' });
-      const list = roles.response.json;
-      roleIds = Array.isArray(list)
-        ? list.map((role: { id?: unknown }) => role.id).filter((id): id is number => typeof id === 'number')
-        : [];
+    checks: [
+      expectationCheck('token_lifecycle', 'login and refresh succeed with what the server issued and fail with anything else', {
+        stateful: true,
+        writes: true,
+      }),
+    ],
+    scenarios: [{ name: 'tokens', writes: true, feeds: ['token_lifecycle'], run: tokens }],
+
+    async identify(context, auth) {
+      const groups = await context.send(listGroups(auth), { purpose: `asking whether ${auth} is accepted` });
+      const { status: answered, text } = groups.response;
+      if (answered !== 200 && answered !== 403)
+        return { accepted: answered === 401 ? false : undefined, evidence: `GET /api/v2/group answered ${answered} ${text.slice(0, 100)}` };
+      if (context.mode.readOnly)
+        return { accepted: true, evidence: `GET /api/v2/group answered ${groups.response.status}; only a write tells an admin` };
+      // An admin-only request that changes nothing: updating a user nobody has (DRF checks permission first).
+      const probe = await context.send(patch(NOBODY, {}, auth), { purpose: `asking whether ${auth} is an admin` });
+      const { status } = probe.response;
+      if (status === 401) return { accepted: false, evidence: `PATCH ${probe.call.path} answered 401` };
+      return { accepted: true, admin: status !== 403, evidence: `PATCH ${probe.call.path} (needs change_user) answered ${status}` };
     },
+
+    obtainStandard(context) {
+      standard ??= roleless(context);
+      return standard;
+    },
+
+    async prepare(context) {
+      const answer = await context.send(listGroups('admin'), { purpose: 'reading the roles' });
+      roles = Array.isArray(answer.response.json)
+        ? answer.response.json.filter(
+            (role): role is Role => isObject(role) && typeof role.id === 'number' && Array.isArray(role.permissions),
+          )
+        : [];
+      testRole =
+        roles.find((role) => role.permissions.includes('view_group') && !role.permissions.includes('add_user')) ??
+        roles.find((role) => !role.permissions.includes('add_user'));
+    },
+
     newUser,
     create,
-    created(exchange, sent) {
+    created(exchange) {
       const id = (exchange.response.json as { id?: unknown } | undefined)?.id;
-      return typeof id === 'string' ? { key: id, sent } : undefined;
+      return typeof id === 'string' ? { key: id, captures: [{ value: id, path: 'id' }] } : undefined;
     },
+    shows: (sent) => ({ answer: { email: sent.email, ...read(sent) }, read: read(sent) }),
     // Amani documents no way to get one user; logging in as them shows the stored user.
-    read: (user) => ({
-      operationId: 'login',
-      method: 'POST',
-      path: '/api/v2/user/login',
-      auth: 'none',
-      body: { username: user.sent.email, password: user.sent.password },
-    }),
-    userIn: (exchange) => exchange.response.json as Record<string, unknown> | undefined,
-    expected: ({ first_name, last_name, phone }) => ({ first_name, last_name, phone }),
+    read: (user) => login(user.sent.email, user.sent.password),
+    userIn: present,
     update(user, data) {
-      const changes = { first_name: data.faker.person.firstName(), last_name: data.faker.person.lastName() };
-      return { call: { operationId: 'updateUser', method: 'PATCH', path: userPath(user.key), auth: 'admin', body: changes }, changes };
+      // A partial update: one field sent, every other one stays.
+      const first_name = data.faker.person.firstName();
+      const because = Object.fromEntries(
+        FIELDS.filter((field) => field !== 'first_name').map((field) => [field, 'not sent in the PATCH, so unchanged']),
+      );
+      return { call: patch(user.key, { first_name }), after: { ...user.shows, first_name }, because };
     },
     duplicateStatus: 400,
+    unknownUser: (data) => [patch(data.faker.string.uuid(), { first_name: 'Nobody' })],
     bodyTargets: (user, data) => [
       {
         operationId: 'updateUser',
-        call: (body) => ({ operationId: 'updateUser', method: 'PATCH', path: userPath(user.key), auth: 'admin', ...body }),
+        call: (body) => ({ ...patch(user.key, {}), body: undefined, ...body }),
         valid: (unicode) =>
           unicode ? { first_name: UNICODE_NAMES.first, last_name: UNICODE_NAMES.last } : { first_name: data.faker.person.firstName() },
         acceptsValid: true,
       },
       {
         operationId: 'login',
-        call: (body) => ({ operationId: 'login', method: 'POST', path: '/api/v2/user/login', auth: 'none', ...body }),
+        call: (body) => ({ ...login(undefined, undefined), body: undefined, ...body }),
         valid: () => ({ username: data.email(), password: 'not-the-password' }),
         acceptsValid: false,
       },
       {
         operationId: 'refreshToken',
-        call: (body) => ({ operationId: 'refreshToken', method: 'POST', path: '/api/v2/token/refresh/', auth: 'none', ...body }),
+        call: (body) => ({ ...refresh(''), body: undefined, ...body }),
         valid: () => ({ refresh: 'usermock-not-a-token' }),
         acceptsValid: false,
       },
     ],
     sample(operationId, user, data) {
       const calls: Record<string, Call> = {
-        listGroups: { operationId, method: 'GET', path: '/api/v2/group', auth: 'admin' },
+        listGroups: listGroups('admin'),
         createUser: create(newUser(data)),
-        updateUser: {
-          operationId,
-          method: 'PATCH',
-          path: userPath(user?.key ?? NOBODY),
-          auth: 'admin',
-          body: { first_name: data.faker.person.firstName() },
-        },
+        updateUser: patch(user?.key ?? NOBODY, { first_name: data.faker.person.firstName() }),
       };
       return calls[operationId];
     },
-    // Amani documents no delete: created users stay, recognisable by their usermock- email.
-    cleanup: () => undefined,
+    async provocations(context, user: CreatedUser | undefined): Promise<Provocation[]> {
+      const textual: Provocation[] = [
+        {
+          operationId: 'login',
+          status: 415,
+          purpose: 'a login sent as text/plain',
+          call: asText(login(context.data.email(), 'usermock-password')),
+        },
+        {
+          operationId: 'refreshToken',
+          status: 415,
+          purpose: 'a refresh sent as text/plain',
+          call: asText(refresh('usermock-not-a-token')),
+        },
+        { operationId: 'createUser', status: 415, purpose: 'a create sent as text/plain', call: asText(create(newUser(context.data))) },
+        {
+          operationId: 'updateUser',
+          status: 415,
+          purpose: 'an update sent as text/plain',
+          call: asText(patch(user?.key ?? NOBODY, { first_name: 'Text' })),
+        },
+      ];
+      // A caller with no role is authenticated but may not even list roles.
+      const nobody = context.mode.readOnly ? undefined : await profile.obtainStandard!(context);
+      return nobody
+        ? [
+            ...textual,
+            { operationId: 'listGroups', status: 403, purpose: 'listing roles as a user without roles', call: listGroups(nobody) },
+          ]
+        : textual;
+    },
+    unprovokable: {},
+    cleanup: () => [],
+    leftover(exchange) {
+      const email = isObject(exchange.call.body) ? exchange.call.body.email : undefined;
+      const created = exchange.operationId === 'createUser' && exchange.response.status === 201;
+      return created
+        ? `user ${typeof email === 'string' ? email : exchange.response.text.slice(0, 80)} (Amani documents no way to delete a user)`
+        : undefined;
+    },
   };
   return profile;
 }

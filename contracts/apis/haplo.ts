@@ -1,18 +1,43 @@
-// Haplo: how the generic checks create, read, find, update and block its users.
+// Haplo: how the generic drivers create, read, find, update and block its users, the requests
+// that reach its documented failures (tag queries, ids that are not numbers, unknown groups), and
+// the envelope every answer wears.
+import { isObject } from '../../mocks/core/http.ts';
 import { apiSpec } from '../../specs/index.ts';
+import { NOT_JUDGED, responseCheck } from '../checks/check.ts';
 import { UNICODE_NAMES, type DataFactory } from '../data.ts';
-import type { ApiProfile, Call, CreatedUser } from './profile.ts';
+import type { Call } from '../exchange.ts';
+import type { ApiProfile, CreatedUser, Provocation } from './profile.ts';
 
 const spec = () => apiSpec('haplo');
-/** The API's own group: its members are users the API may read, even on a read-only run. */
+/** The API's own group: a credential is an admin's when its user is a member. */
 const API_GROUP = 'haplo:group:api-v0:user-api';
-const usernameOf = (user: CreatedUser | undefined) =>
-  String((user?.sent.tags as Record<string, string> | undefined)?.username ?? 'usermock-nobody');
+/** Groups whose members a read-only run may read (the API's own first). */
+const KNOWN_GROUPS = [API_GROUP, 'std:group:administrators', 'std:group:everyone'];
+/** An id no user has: ids are integers counted up from 1. */
+const NO_ID = '999999999';
+const usernameOf = (user: CreatedUser) => String((user.sent.tags as Record<string, string>).username);
+
+/** Haplo's envelope: `success` is true exactly for 2xx, a failure carries `error.message`, `kind` is always set. */
+const haploEnvelopeConsistency = responseCheck(
+  'haplo_envelope_consistency',
+  'Haplo success/kind/error agree with the status',
+  ({ response }) => {
+    if (!isObject(response.json)) return NOT_JUDGED;
+    const { success, kind, error } = response.json;
+    if (typeof kind !== 'string' || kind === '') return { message: 'expected a non-empty string `kind`' };
+    const ok = response.status < 300;
+    if (success !== ok)
+      return { message: `expected success: ${ok} with status ${response.status}, got success: ${JSON.stringify(success)} (kind ${kind})` };
+    if (!ok && !(isObject(error) && typeof error.message === 'string'))
+      return { message: `expected error.message on a failure (kind ${kind})` };
+    return undefined;
+  },
+);
 
 /** Haplo's profile for one run. */
 export function haploProfile(): ApiProfile {
-  /** A user id known to exist, for reads when the run creates none. */
-  let knownId: string | undefined;
+  /** A user known to exist and a tag it has, for reads when the run creates none. */
+  let known: { id: string; tag?: [string, string] } | undefined;
 
   function newUser(data: DataFactory, unicode = false): Record<string, unknown> {
     const { ref: _ref, ...body } = data.body(spec().requestSchema('createUser')!);
@@ -34,116 +59,194 @@ export function haploProfile(): ApiProfile {
     body,
   });
   const read = (id: string): Call => ({ operationId: 'getUserById', method: 'GET', path: `/api/v0-user/id/${id}`, auth: 'admin' });
-  const block = (id: string): Call => ({
+  const update = (id: string, body: Record<string, unknown>): Call => ({
+    operationId: 'updateUserById',
+    method: 'POST',
+    path: `/api/v0-user/id/${id}`,
+    auth: 'admin',
+    body,
+  });
+  const updateByTag = (query: Record<string, string>, body: Record<string, unknown>): Call => ({
+    operationId: 'updateUserByTag',
+    method: 'POST',
+    path: '/api/v0-user/id',
+    query,
+    auth: 'admin',
+    body,
+  });
+  const enable = (id: string, status: string): Call => ({
     operationId: 'enableUser',
     method: 'POST',
     path: `/api/v0-user/enable/${id}`,
-    query: { status: 'block' },
+    query: { status },
     auth: 'admin',
   });
-  const byTag = (user: CreatedUser | undefined) => ({ 'tag:username': usernameOf(user) });
+  const getGroup = (code: string): Call => ({ operationId: 'getGroup', method: 'GET', path: `/api/v0-user/group/${code}`, auth: 'admin' });
+  const byTag = (query: Record<string, string>): Call => ({
+    operationId: 'getUserByTag',
+    method: 'GET',
+    path: '/api/v0-user/id',
+    query,
+    auth: 'admin',
+  });
+  const findByTag = (query: Record<string, string>): Call => ({
+    operationId: 'findByTag',
+    method: 'GET',
+    path: '/api/v0-user/find-by-tag',
+    query,
+    auth: 'admin',
+  });
+  const tagQuery = (user: CreatedUser | undefined, data: DataFactory): Record<string, string> =>
+    user
+      ? { 'tag:username': usernameOf(user) }
+      : known?.tag
+        ? { [`tag:${known.tag[0]}`]: known.tag[1] }
+        : { 'tag:username': `${data.token()}-nobody` };
+
+  /** What a user created from `sent` shows; `name` is computed from the two names. */
+  const presented = (sent: Record<string, unknown>) => ({
+    nameFirst: sent.nameFirst,
+    nameLast: sent.nameLast,
+    name: `${sent.nameFirst} ${sent.nameLast}`,
+    email: sent.email,
+    tags: sent.tags ?? {},
+    localeId: sent.localeId,
+    directGroupMembership: sent.directGroupMembership ?? [],
+  });
 
   const profile: ApiProfile = {
     api: 'haplo',
-    async prepare(client) {
-      if (!client.has('admin')) return;
-      const group = await client.send('getGroup', { method: 'GET', path: `/api/v0-user/group/${API_GROUP}`, auth: 'admin' });
-      const members = (group.response.json as { users?: unknown[] } | undefined)?.users;
-      knownId = Array.isArray(members) && members.length ? String(members[0]) : undefined;
+    checks: [haploEnvelopeConsistency],
+    scenarios: [],
+
+    async identify(context, auth) {
+      const answer = await context.send({ ...getGroup(API_GROUP), auth }, { purpose: `asking who ${auth} is` });
+      const kind = (answer.response.json as { kind?: unknown } | undefined)?.kind;
+      const evidence = `GET ${answer.call.path} answered ${answer.response.status}${typeof kind === 'string' ? ` ${kind}` : ''}`;
+      if (kind === 'INVALID-API-KEY' || kind === 'UNAUTHORISED') return { accepted: false, evidence };
+      if (kind === 'haplo:api-v0:generic:not-permitted') return { accepted: true, admin: false, evidence };
+      return { accepted: answer.response.status === 200 ? true : undefined, admin: true, evidence };
     },
+
+    async prepare(context) {
+      for (const code of KNOWN_GROUPS) {
+        const group = await context.send(getGroup(code), { purpose: 'finding a user to read' });
+        const members = (group.response.json as { users?: unknown[] } | undefined)?.users;
+        if (!Array.isArray(members) || members.length === 0) continue;
+        const id = String(members[0]);
+        const details = await context.send(read(id), { purpose: 'reading a known user' });
+        const tags = (details.response.json as { user?: { tags?: Record<string, unknown> } } | undefined)?.user?.tags ?? {};
+        const tag = Object.entries(tags).find(([, value]) => typeof value === 'string') as [string, string] | undefined;
+        known = { id, tag };
+        return;
+      }
+    },
+
     newUser,
     create,
-    created(exchange, sent) {
+    created(exchange) {
       const id = (exchange.response.json as { user?: { id?: unknown } } | undefined)?.user?.id;
-      return typeof id === 'number' ? { key: String(id), sent } : undefined;
+      return typeof id === 'number' ? { key: String(id), captures: [{ value: String(id), path: 'user.id' }] } : undefined;
     },
+    shows: (sent) => ({ answer: presented(sent), read: presented(sent) }),
     read: (user) => read(user.key),
-    userIn: (exchange) => (exchange.response.json as { user?: Record<string, unknown> } | undefined)?.user,
-    expected: ({ nameFirst, nameLast, email, tags, localeId, directGroupMembership }) => ({
-      nameFirst,
-      nameLast,
-      email,
-      tags,
-      localeId,
-      directGroupMembership,
-    }),
+    userIn: (response) => (response.json as { user?: Record<string, unknown> } | undefined)?.user,
     list: {
-      call: (user) => ({ operationId: 'findByTag', method: 'GET', path: '/api/v0-user/find-by-tag', query: byTag(user), auth: 'admin' }),
-      includes: (exchange, user) =>
-        ((exchange.response.json as { users?: unknown[] } | undefined)?.users ?? []).map(String).includes(user.key),
+      call: (user) => findByTag({ 'tag:username': usernameOf(user) }),
+      keysIn: (response) => {
+        const users = (response.json as { users?: unknown } | undefined)?.users;
+        return Array.isArray(users) ? users.map(String) : undefined;
+      },
+      scope: 'user',
     },
     update(user, data) {
-      const changes = { nameLast: data.faker.person.lastName() };
+      // A partial update: names not sent stay, `name` follows them, tags merge.
+      const nameLast = data.faker.person.lastName();
+      const tags = { ...(user.shows.tags as Record<string, string>), team: data.token() };
       return {
-        call: { operationId: 'updateUserById', method: 'POST', path: `/api/v0-user/id/${user.key}`, auth: 'admin', body: changes },
-        changes,
+        call: update(user.key, { nameLast, tags: { team: tags.team } }),
+        after: { ...user.shows, nameLast, name: `${user.shows.nameFirst} ${nameLast}`, tags },
+        because: {
+          nameFirst: 'not sent, so unchanged',
+          email: 'not sent, so unchanged',
+          name: 'computed from nameFirst and nameLast',
+          tags: 'sent tags are merged into the existing ones',
+        },
       };
     },
     remove: {
-      call: (user) => block(user.key),
-      effective: (answer) => (answer.response.json as { user?: { isActive?: unknown } } | undefined)?.user?.isActive === false,
-      meaning: 'a read after blocking shows isActive false',
+      call: (user) => enable(user.key, 'block'),
+      afterwards: { status: [200], shows: { isActive: false } },
+      meaning: 'blocking the user',
     },
     duplicateStatus: 400,
+    unknownUser: () => [read(NO_ID), update(NO_ID, { nameFirst: 'Nobody' }), enable(NO_ID, 'active')],
     bodyTargets: (user, data) => [
       {
         operationId: 'updateUserById',
-        call: (body) => ({ operationId: 'updateUserById', method: 'POST', path: `/api/v0-user/id/${user.key}`, auth: 'admin', ...body }),
+        call: (body) => ({ ...update(user.key, {}), body: undefined, ...body }),
         valid: (unicode) => (unicode ? { nameFirst: UNICODE_NAMES.first } : { nameFirst: data.faker.person.firstName() }),
         acceptsValid: true,
       },
       {
         operationId: 'updateUserByTag',
-        call: (body) => ({
-          operationId: 'updateUserByTag',
-          method: 'POST',
-          path: '/api/v0-user/id',
-          query: byTag(user),
-          auth: 'admin',
-          ...body,
-        }),
+        call: (body) => ({ ...updateByTag({ 'tag:username': usernameOf(user) }, {}), body: undefined, ...body }),
         valid: (unicode) => (unicode ? { nameLast: UNICODE_NAMES.last } : { nameLast: data.faker.person.lastName() }),
         acceptsValid: true,
       },
     ],
     sample(operationId, user, data) {
-      const id = user?.key ?? knownId ?? '1';
+      const id = user?.key ?? known?.id ?? NO_ID;
       const calls: Record<string, Call> = {
         createUser: create(newUser(data)),
         getUserById: read(id),
-        getUserByTag: { operationId, method: 'GET', path: '/api/v0-user/id', query: byTag(user), auth: 'admin' },
-        // Writes only ever touch a user of this run (an id that cannot exist otherwise).
-        updateUserById: {
-          operationId,
-          method: 'POST',
-          path: `/api/v0-user/id/${user?.key ?? '999999999'}`,
-          auth: 'admin',
-          body: { nameFirst: 'Usermock' },
-        },
-        updateUserByTag: {
-          operationId,
-          method: 'POST',
-          path: '/api/v0-user/id',
-          query: byTag(user),
-          auth: 'admin',
-          body: { nameFirst: 'Usermock' },
-        },
-        enableUser: {
-          operationId,
-          method: 'POST',
-          path: `/api/v0-user/enable/${user?.key ?? '999999999'}`,
-          query: { status: 'active' },
-          auth: 'admin',
-        },
-        getGroup: { operationId, method: 'GET', path: `/api/v0-user/group/${API_GROUP}`, auth: 'admin' },
-        findByTag: { operationId, method: 'GET', path: '/api/v0-user/find-by-tag', query: byTag(user), auth: 'admin' },
+        getUserByTag: byTag(tagQuery(user, data)),
+        // Writes only ever touch a user of this run (or an id nobody has).
+        updateUserById: update(user?.key ?? NO_ID, { nameFirst: 'Usermock' }),
+        updateUserByTag: updateByTag(user ? tagQuery(user, data) : { 'tag:username': `${data.token()}-nobody` }, { nameFirst: 'Usermock' }),
+        enableUser: enable(user?.key ?? NO_ID, 'active'),
+        getGroup: getGroup(API_GROUP),
+        findByTag: findByTag(tagQuery(user, data)),
       };
       return calls[operationId];
     },
+    async provocations(context, user) {
+      const nobody = { 'tag:username': `${context.data.token()}-nobody` };
+      const provocations: Provocation[] = [
+        { operationId: 'getUserById', status: 400, purpose: 'an id that is not a number', call: read('not-a-number') },
+        { operationId: 'getUserByTag', status: 400, purpose: 'neither an id nor a tag query', call: byTag({}) },
+        { operationId: 'getUserByTag', status: 404, purpose: 'a tag query nobody matches', call: byTag(nobody) },
+        {
+          operationId: 'updateUserByTag',
+          status: 404,
+          purpose: 'updating by a tag query nobody matches',
+          call: updateByTag(nobody, { nameFirst: 'Nobody' }),
+        },
+        { operationId: 'findByTag', status: 400, purpose: 'a find without a tag query', call: findByTag({}) },
+        { operationId: 'findByTag', status: 404, purpose: 'a find nobody matches', call: findByTag(nobody) },
+        {
+          operationId: 'getGroup',
+          status: 400,
+          purpose: 'a group code nobody has',
+          call: getGroup(`usermock:group:${context.data.nonce}`),
+        },
+      ];
+      if (user)
+        provocations.push({
+          operationId: 'enableUser',
+          status: 400,
+          purpose: 'a status that is neither block nor active',
+          call: enable(user.key, 'usermock-bogus'),
+        });
+      return provocations;
+    },
+    unprovokable: {
+      'getGroup 404': "generic:no-response is the framework's answer when a handler does not respond; no request provokes it",
+    },
     cleanup(exchange) {
-      if (exchange.operationId !== 'createUser') return undefined;
+      if (exchange.operationId !== 'createUser') return [];
       const id = (exchange.response.json as { user?: { id?: unknown } } | undefined)?.user?.id;
-      return typeof id === 'number' ? block(String(id)) : undefined;
+      return typeof id === 'number' ? [enable(String(id), 'block')] : [];
     },
   };
   return profile;

@@ -1,21 +1,30 @@
 import type { ApiName } from '../../specs/index.ts';
+import type { CheckInfo, ResponseCheck } from '../checks/check.ts';
 import type { DataFactory } from '../data.ts';
-import type { Client, Exchange, RequestSpec } from '../exchange.ts';
+import type { RunContext } from '../drivers/context.ts';
+import type { Auth, Call, Capture, Exchange, Expectation, ReceivedResponse } from '../exchange.ts';
 
-/** A request meant for one operation. */
-export interface Call extends RequestSpec {
-  operationId: string;
-}
-
-/** A user the suite created, as the later steps need it. */
+/** A user the run created, as the later steps need it. */
 export interface CreatedUser {
-  /** The value the API's read, update and delete paths take for this user. */
+  /** The value the API's read, update and remove paths take for this user. */
   key: string;
   /** The body that created it. */
   sent: Record<string, unknown>;
+  /** What a read of it must show now, as the profile presents a user (kept up to date by the run). */
+  shows: Record<string, unknown>;
+  /** The requests that made it what it is (its create, then its changes): what a failure on it replays. */
+  history: Exchange[];
 }
 
-/** An operation that takes a body, for the negative and positive data checks. */
+/** A change to a user: the call, and what a read shows afterwards (with why, for fields not sent). */
+export interface Update {
+  call: Call;
+  /** What the user shows after the update, every field (changed and unchanged). */
+  after: Record<string, unknown>;
+  because?: Record<string, string>;
+}
+
+/** An operation that takes a body, for the negative and positive data drivers. */
 export interface BodyTarget {
   operationId: string;
   /** The call with a given body (or raw text) in place. */
@@ -26,39 +35,79 @@ export interface BodyTarget {
   acceptsValid: boolean;
 }
 
+/** A request built to get one documented status that no generic driver provokes. */
+export interface Provocation {
+  operationId: string;
+  status: number;
+  /** Why that status, in words ("deleting the admin group"). */
+  purpose: string;
+  /** Requests that make what the call needs (a group to delete), sent first. */
+  setup?: Call[];
+  call: Call;
+  /** Changes the server if it is not conformant (an admin deleting themself): sent after everything else. */
+  last?: boolean;
+}
+
+/** Who a credential is, as the server tells. */
+export interface Identity {
+  /** Whether the server accepts it; undefined when its answer was no documented acceptance or refusal (a wrong base URL …). */
+  accepted: boolean | undefined;
+  /** Whether the server lets it do what only an admin may; undefined when the run may not send such a request. */
+  admin?: boolean;
+  /** Whether the server says it belongs to an admin (hoop's `/api/userinfo`), where the API can say. */
+  claimsAdmin?: boolean;
+  /** The request that told, and its answer, in words. */
+  evidence: string;
+}
+
 /**
- * What the generic checks need to know of one API: how to create, read, list, update, remove a
- * user, which status a duplicate gets, and a sample request for each operation. One file per API
- * under `contracts/apis/` implements it; the checks never mention an API by name.
+ * What the generic drivers need to know of one API: how to create, read, list, update and remove
+ * a user, who a credential is, a well-formed request for each operation, the statuses only a
+ * vendor-specific request provokes — and the checks and scenarios only this API has. One file per
+ * API under `contracts/apis/` implements it; the generic drivers and checks never name an API.
  */
 export interface ApiProfile {
   api: ApiName;
-  /** Learns what valid data needs from the server (existing role ids, the caller …). */
-  prepare(client: Client): Promise<void>;
+  /** Checks only this API has, with their metadata. */
+  checks: Array<CheckInfo | ResponseCheck>;
+  /** Sequences only this API has (login and refresh, the caller's own record …), feeding its checks. */
+  scenarios: Array<{ name: string; writes: boolean; feeds: string[]; run(context: RunContext): Promise<void> }>;
+  /** Finds out who a credential is (with GET requests only on a read-only run). */
+  identify(context: RunContext, auth: 'admin' | 'standard'): Promise<Identity>;
+  /** A non-admin credential the run can make itself (a user it created, logged in) when none is given. */
+  obtainStandard?(context: RunContext): Promise<Auth | undefined>;
+  /** Learns what valid data needs from the server (existing role ids, a known user …). */
+  prepare(context: RunContext): Promise<void>;
   newUser(data: DataFactory, unicode?: boolean): Record<string, unknown>;
   create(body: Record<string, unknown>): Call;
-  /** The created user, from a successful create answer. */
-  created(exchange: Exchange, sent: Record<string, unknown>): CreatedUser | undefined;
-  /** A request that shows the user as stored. */
+  /** The key of the user a successful create answer made, and the values a reproduction captures from it. */
+  created(exchange: Exchange): { key: string; captures?: Capture[] } | undefined;
+  /** What a create's answer shows for a body sent, and what a read shows afterwards. */
+  shows(sent: Record<string, unknown>): { answer: Record<string, unknown>; read: Record<string, unknown> };
   read(user: CreatedUser): Call;
-  /** The user object in an answer to read, create or update. */
-  userIn(exchange: Exchange): Record<string, unknown> | undefined;
-  /** What a read must show for a body that was sent (field by field). */
-  expected(sent: Record<string, unknown>): Record<string, unknown>;
-  /** A list that must include the user, when the API has one. */
-  list?: { call(user: CreatedUser): Call; includes(exchange: Exchange, user: CreatedUser): boolean };
-  /** A change to the user: the call and the fields a read must then show. */
-  update(user: CreatedUser, data: DataFactory): { call: Call; changes: Record<string, unknown> };
-  /** Deleting or blocking, when the API can: the call and how a later read shows it took effect. */
-  remove?: { call(user: CreatedUser): Call; effective(read: Exchange): boolean; meaning: string };
+  /** The user in an answer to a read, create or update, presented as `shows` presents it. */
+  userIn(response: ReceivedResponse): Record<string, unknown> | undefined;
+  /** A list that must include the users the run created (all of them, or the one it asks for), when the API has one. */
+  list?: { call(user: CreatedUser): Call; keysIn(response: ReceivedResponse): string[] | undefined; scope: 'all' | 'user' };
+  update(user: CreatedUser, data: DataFactory): Update;
+  /** Deleting or blocking, when the API can: the call, and what a later read of the user answers. */
+  remove?: { call(user: CreatedUser): Call; afterwards: Expectation; meaning: string };
   /** The status a second create with the same email gets. */
   duplicateStatus: number;
+  /** Requests naming a user that does not exist (each must get the documented 404). */
+  unknownUser(data: DataFactory): Call[];
   /** The operations besides create that take a body (negative and positive data). */
   bodyTargets(user: CreatedUser, data: DataFactory): BodyTarget[];
-  /** A well-formed request for an operation (auth checks, read-only sampling), if it can make one. */
+  /** A well-formed request for an operation, on `user` (or on nobody, for writes) when given. */
   sample(operationId: string, user: CreatedUser | undefined, data: DataFactory): Call | undefined;
-  /** The call that undoes what a successful exchange created, where the API allows (staging-safe runs). */
-  cleanup(exchange: Exchange): Call | undefined;
+  /** Requests for the documented statuses the generic drivers do not reach. */
+  provocations(context: RunContext, user: CreatedUser | undefined): Promise<Provocation[]>;
+  /** Documented (operation, status) pairs no request can provoke, with why (`"getGroup 404"`: "…"). */
+  unprovokable: Record<string, string>;
+  /** The calls that undo what a successful exchange created, where the API allows it. */
+  cleanup(exchange: Exchange): Call[];
+  /** What a successful exchange created that cannot be removed (Amani users), in words. */
+  leftover?(exchange: Exchange): string | undefined;
 }
 
 /** Every operation of a profile that takes a body: creating a user first, then the profile's others. */

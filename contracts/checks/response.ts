@@ -1,123 +1,165 @@
-// Checks that look at one response at a time, whatever request produced it. Each returns what
-// is wrong (a sentence: what was expected, what came back) or undefined.
-import { isObject } from '../../mocks/core/http.ts';
-import type { ApiName, ApiSpec } from '../../specs/index.ts';
+// Checks of every answer, whatever request produced it: each is a small function over one
+// exchange, with its name and meaning beside it.
+import type { ErrorObject } from 'ajv';
+import type { ApiSpec } from '../../specs/index.ts';
 import type { Schema } from '../../specs/schema.ts';
-import type { Exchange } from '../exchange.ts';
+import { mediaTypeOf, type Exchange } from '../exchange.ts';
+import { NOT_JUDGED, responseCheck, undocumentedNote, type Problem, type ResponseCheck } from './check.ts';
 
-export type ResponseCheck = (exchange: Exchange, spec: ApiSpec) => string | undefined;
-
-const mediaTypeOf = (exchange: Exchange) => (exchange.response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+const documented = ({ operationId, response }: Exchange, spec: ApiSpec) => spec.documentsStatus(operationId, response.status);
+const isJson = (mediaType: string) => /^application\/([\w.+-]+\+)?json$/.test(mediaType);
 
 /** The server never answers with a 5xx, whatever it was sent. */
-export const notAServerError: ResponseCheck = ({ response }) =>
-  response.status >= 500 ? `expected no server error, got ${response.status}` : undefined;
+export const notAServerError = responseCheck('not_a_server_error', 'no request gets a 5xx', ({ response }) =>
+  response.status >= 500 ? { message: `expected no server error, got ${response.status}`, status: response.status } : undefined,
+);
 
 /** The status is one the spec documents for the operation. */
-export const statusCodeConformance: ResponseCheck = ({ operationId, response }, spec) =>
-  spec.documentsStatus(operationId, response.status)
-    ? undefined
-    : `status ${response.status} is not documented for ${operationId} (documented: ${spec.operation(operationId).statuses.join(', ')})`;
+export const statusCodeConformance = responseCheck(
+  'status_code_conformance',
+  'every status is documented for its operation',
+  (exchange, spec) =>
+    documented(exchange, spec)
+      ? undefined
+      : {
+          message: `status ${exchange.response.status} is not documented`,
+          detail: undocumentedNote(spec, exchange),
+          status: exchange.response.status,
+        },
+);
 
 /** A body comes with a content type the spec documents for that status; a bodiless status has no body. */
-export const contentTypeConformance: ResponseCheck = (exchange, spec) => {
-  const { operationId, response } = exchange;
-  if (!spec.documentsStatus(operationId, response.status)) return undefined; // the status check reports it
-  const documented = spec.responseMediaTypes(operationId, response.status);
-  if (documented.length === 0)
-    return response.text === '' ? undefined : `expected no body for ${response.status}, got ${response.text.length} bytes`;
-  const mediaType = mediaTypeOf(exchange);
-  if (!mediaType) return `expected a Content-Type of ${documented.join(' or ')}, got none`;
-  return documented.includes(mediaType) ? undefined : `expected Content-Type ${documented.join(' or ')}, got ${mediaType}`;
-};
+export const contentTypeConformance = responseCheck(
+  'content_type_conformance',
+  'every body has a documented content type',
+  (exchange, spec) => {
+    const { operationId, response } = exchange;
+    if (!documented(exchange, spec)) return NOT_JUDGED;
+    const types = spec.responseMediaTypes(operationId, response.status);
+    if (types.length === 0)
+      return response.text === '' ? undefined : { message: `expected no body with ${response.status}, got ${response.text.length} bytes` };
+    const mediaType = mediaTypeOf(response);
+    if (!mediaType) return { message: `expected Content-Type ${types.join(' or ')} with ${response.status}, got none` };
+    return types.includes(mediaType)
+      ? undefined
+      : { message: `expected Content-Type ${types.join(' or ')} with ${response.status}, got ${mediaType}` };
+  },
+);
 
 /** The body validates against the spec's schema for the operation, status and media type. */
-export const responseSchemaConformance: ResponseCheck = (exchange, spec) => {
-  const { operationId, response } = exchange;
-  const mediaType = mediaTypeOf(exchange);
-  const validate = spec.documentsStatus(operationId, response.status)
-    ? spec.responseValidator(operationId, response.status, mediaType)
-    : undefined;
-  if (!validate) return undefined;
-  if (mediaType.endsWith('json') && response.json === undefined) return `expected a JSON body, got text that does not parse as JSON`;
-  const body = mediaType.endsWith('json') ? response.json : response.text;
-  return validate(body) ? undefined : `body does not match the ${response.status} schema: ${spec.describeErrors(validate)}`;
-};
-
-/** Every 4xx/5xx JSON body has one of the error shapes the API documents anywhere. */
-export const errorShapeConformance: ResponseCheck = (exchange, spec) => {
-  const { response } = exchange;
-  if (response.status < 400) return undefined;
-  const mediaType = mediaTypeOf(exchange);
-  const shapes = errorSchemas(spec, mediaType);
-  if (shapes.length === 0) return `expected an error body in one of the API's documented media types, got ${mediaType || 'none'}`;
-  if (mediaType.endsWith('json') && response.json === undefined) return `expected a JSON error body, got text that does not parse as JSON`;
-  const body = mediaType.endsWith('json') ? response.json : response.text;
-  return shapes.some((schema) => spec.validator(schema, 'response')(body))
-    ? undefined
-    : `error body matches none of the API's documented error schemas: ${response.text.slice(0, 200)}`;
-};
-
-/** Haplo's envelope: `success` is true exactly for 2xx, a failure carries `error.message`, `kind` is always set. */
-export const haploEnvelopeConsistency: ResponseCheck = ({ response }) => {
-  if (!isObject(response.json)) return undefined;
-  const { success, kind, error } = response.json;
-  if (typeof kind !== 'string' || kind === '') return 'expected a non-empty string `kind`';
-  const ok = response.status < 300;
-  if (success !== ok)
-    return `expected success: ${ok} with status ${response.status}, got success: ${JSON.stringify(success)} (kind ${kind})`;
-  if (!ok && !(isObject(error) && typeof error.message === 'string')) return `expected error.message on a failure (kind ${kind})`;
-  return undefined;
-};
-
-/** hoop users' `role` and `status` are within the spec's enums. */
-export const hoopEnumConformance: ResponseCheck = ({ response }, spec) => {
-  const users = Array.isArray(response.json) ? response.json : [response.json];
-  const schemas = (spec.document as { components?: { schemas?: Record<string, Schema> } }).components?.schemas ?? {};
-  const roles = (schemas['openapi.User']?.properties as Record<string, Schema> | undefined)?.role?.enum as unknown[] | undefined;
-  const statuses = schemas['openapi.StatusType']?.enum as unknown[] | undefined;
-  for (const user of users) {
-    if (!isObject(user) || !('email' in user)) continue;
-    if (roles && 'role' in user && !roles.includes(user.role)) return `role ${JSON.stringify(user.role)} is not one of ${roles.join('|')}`;
-    if (statuses && 'status' in user && !statuses.includes(user.status))
-      return `status ${JSON.stringify(user.status)} is not one of ${statuses.join('|')}`;
-  }
-  return undefined;
-};
-
-/** The response checks, by the names `--only` takes, each with its one-line meaning (and the APIs it is about, if not all). */
-export const RESPONSE_CHECKS: Record<string, { check: ResponseCheck; meaning: string; apis?: ApiName[] }> = {
-  not_a_server_error: { check: notAServerError, meaning: 'no request gets a 5xx' },
-  status_code_conformance: { check: statusCodeConformance, meaning: 'every status is documented for its operation' },
-  content_type_conformance: { check: contentTypeConformance, meaning: 'every body has a documented content type' },
-  response_schema_conformance: { check: responseSchemaConformance, meaning: "every body matches its status's schema" },
-  error_shape_conformance: { check: errorShapeConformance, meaning: "every error body has the API's error shape" },
-  haplo_envelope_consistency: {
-    check: haploEnvelopeConsistency,
-    meaning: 'Haplo success/kind/error agree with the status',
-    apis: ['haplo'],
+export const responseSchemaConformance = responseCheck(
+  'response_schema_conformance',
+  "every body matches its status's schema",
+  (exchange, spec) => {
+    const { operationId, response } = exchange;
+    const mediaType = mediaTypeOf(response);
+    const validate = documented(exchange, spec) ? spec.responseValidator(operationId, response.status, mediaType) : undefined;
+    if (!validate) return NOT_JUDGED;
+    if (isJson(mediaType) && response.json === undefined) return { message: 'expected a JSON body, got text that does not parse as JSON' };
+    if (validate(isJson(mediaType) ? response.json : response.text)) return undefined;
+    return schemaProblem(`body does not match the ${response.status} schema`, validate.errors ?? []);
   },
-  hoop_enum_conformance: { check: hoopEnumConformance, meaning: 'hoop role and status are within their enums', apis: ['hoop'] },
-};
+);
 
-const errorSchemaCache = new WeakMap<ApiSpec, Map<string, Schema[]>>();
+/**
+ * The headers the spec documents: those a response marks required (Amani's `WWW-Authenticate`
+ * on a 401), and the charset of JSON answers — UTF-8 always (RFC 8259), named where the spec
+ * says the server names it (`x-response-charset`).
+ */
+export const headerConformance = responseCheck(
+  'header_conformance',
+  'documented headers are sent: charset, WWW-Authenticate …',
+  (exchange, spec) => {
+    const { operationId, response } = exchange;
+    if (!documented(exchange, spec)) return NOT_JUDGED;
+    const missing = spec.requiredHeaders(operationId, response.status).filter((name) => !response.headers[name]);
+    if (missing.length)
+      return {
+        message: `expected the ${missing.join(', ')} header${missing.length > 1 ? 's' : ''} the spec documents for ${response.status}, got none`,
+      };
+    if (!isJson(mediaTypeOf(response)) || response.text === '') return undefined;
+    const charset = /;\s*charset=("?)([^;"]+)\1/i.exec(response.headers['content-type'] ?? '')?.[2]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8') return { message: `expected JSON in UTF-8, got charset=${charset}` };
+    const named = spec.document['x-response-charset'];
+    if (named && charset === undefined)
+      return { message: `expected Content-Type to name charset=${named} as the spec documents, got ${response.headers['content-type']}` };
+    return undefined;
+  },
+);
 
-/** Every schema the API documents for a 4xx/5xx response in a media type, across all operations. */
-function errorSchemas(spec: ApiSpec, mediaType: string): Schema[] {
-  let byMediaType = errorSchemaCache.get(spec);
-  if (!byMediaType) {
-    byMediaType = new Map();
-    for (const operation of spec.operations) {
-      for (const [status, response] of Object.entries(operation.object.responses)) {
-        if (!/^[45]/.test(status)) continue;
-        for (const [type, media] of Object.entries(response.content ?? {})) {
-          const list = byMediaType.get(type) ?? [];
-          if (media.schema && !list.includes(media.schema)) list.push(media.schema);
-          byMediaType.set(type, list);
-        }
-      }
-    }
-    errorSchemaCache.set(spec, byMediaType);
+/** Names of fields that hold secrets (a password, its hash, a salt) wherever they appear. */
+const SECRET_NAME = /(^|_)(password|passwd|pwd|hash|hashed|salt|secret)(_|$)|[a-z](Password|Hash|Salt|Secret)$/i;
+
+/**
+ * No answer carries a secret: a field the spec marks `writeOnly`, or one named like a password,
+ * hash or salt — except where the response itself says it echoes it (`x-echoes-secrets`, e.g.
+ * hoop's 201 to a create that sent a password).
+ */
+export const noSecretsInAnswers = responseCheck(
+  'no_secrets_in_answers',
+  'no answer shows a password, hash or other write-only field',
+  (exchange, spec) => {
+    const { operationId, response } = exchange;
+    if (response.json === undefined) return NOT_JUDGED;
+    const echoed = ((spec.documentsStatus(operationId, response.status) &&
+      spec.response(operationId, response.status)?.['x-echoes-secrets']) ||
+      []) as string[];
+    const writeOnly = writeOnlyNames(spec);
+    const found = secretPaths(response.json, (name) => !echoed.includes(name) && (writeOnly.has(name) || SECRET_NAME.test(name)));
+    return found.length ? { message: `expected no secret in the answer, got ${found.slice(0, 3).join(', ')}` } : undefined;
+  },
+);
+
+/** Checks of the status and media type of an answer: judged first. */
+export const WIRE_CHECKS: readonly ResponseCheck[] = [notAServerError, statusCodeConformance, contentTypeConformance];
+
+/** Checks of the body and headers: judged after the API's own (more specific) response checks. */
+export const GENERIC_BODY_CHECKS: readonly ResponseCheck[] = [responseSchemaConformance, headerConformance, noSecretsInAnswers];
+
+/** Every generic response check, in the order they judge. */
+export const RESPONSE_CHECKS: readonly ResponseCheck[] = [...WIRE_CHECKS, ...GENERIC_BODY_CHECKS];
+
+/** A schema failure as a problem: ajv's first errors, capped, and the facts drift is matched on. */
+export function schemaProblem(prefix: string, errors: ErrorObject[]): Problem {
+  const shown = errors
+    .slice(0, 3)
+    .map(
+      (error) =>
+        `${error.instancePath || '/'} ${error.message}${error.keyword === 'enum' ? ` (${JSON.stringify(error.params.allowedValues)})` : ''}`,
+    );
+  const more = errors.length > 3 ? ` and ${errors.length - 3} more` : '';
+  return {
+    message: `${prefix}: ${shown.join('; ').slice(0, 400)}${more}`,
+    schemaErrors: errors.map((error) => ({ pointer: error.instancePath, keyword: error.keyword })),
+  };
+}
+
+function secretPaths(value: unknown, isSecret: (name: string) => boolean, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => secretPaths(item, isSecret, `${path}/${index}`));
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([name, item]) => [
+    ...(isSecret(name) && typeof item === 'string' && item !== '' ? [`${path}/${name}`] : []),
+    ...secretPaths(item, isSecret, `${path}/${name}`),
+  ]);
+}
+
+const writeOnlyCache = new WeakMap<ApiSpec, Set<string>>();
+
+/** Every property name the spec marks writeOnly anywhere. */
+function writeOnlyNames(spec: ApiSpec): Set<string> {
+  let names = writeOnlyCache.get(spec);
+  if (!names) {
+    names = new Set();
+    const seen = new Set<unknown>();
+    const visit = (node: unknown): void => {
+      if (!node || typeof node !== 'object' || seen.has(node)) return;
+      seen.add(node);
+      const properties = (node as Schema).properties as Record<string, Schema> | undefined;
+      for (const [name, property] of Object.entries(properties ?? {})) if (property?.writeOnly) names!.add(name);
+      Object.values(node).forEach(visit);
+    };
+    visit(spec.document.paths);
+    writeOnlyCache.set(spec, names);
   }
-  return byMediaType.get(mediaType) ?? [];
+  return names;
 }

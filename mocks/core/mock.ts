@@ -175,10 +175,17 @@ export class Mock {
     if (!operationId) return undefined;
     const spec = apiSpec(api.name);
     if (!spec.documentsStatus(operationId, status)) return undefined;
+    // The API's wire conventions too: the charset it names, the headers the spec requires (Amani's challenge).
+    const headers: Record<string, string> = {};
+    for (const [name, header] of Object.entries(spec.response(operationId, status)?.headers ?? {})) {
+      if (header.required && typeof header.example === 'string') headers[name.toLowerCase()] = header.example;
+    }
     const [example] = spec.responseExamples(operationId, status);
-    if (!example) return empty(status);
+    if (!example) return empty(status, headers);
     const body = typeof example.value === 'string' ? example.value : JSON.stringify(example.value);
-    return { status, headers: { 'content-type': example.mediaType }, body };
+    const charset = spec.document['x-response-charset'];
+    const contentType = charset && example.mediaType.endsWith('json') ? `${example.mediaType}; charset=${charset}` : example.mediaType;
+    return { status, headers: { ...headers, 'content-type': contentType }, body };
   }
 
   private async control(request: MockRequest, session: string): Promise<MockResponse> {

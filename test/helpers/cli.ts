@@ -39,8 +39,16 @@ export function serve(args: string[]): Promise<Served> {
 }
 
 /** Runs the CLI to completion and returns its exit code and output. */
-export function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function run(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; onStarted?: (child: ChildProcess) => void } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+  });
+  options.onStarted?.(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,8 +1,10 @@
 // Judging an answer with the contract suite's own response checks, so the tests and
 // `usermock check` agree on what "conformant" means.
 import { expect } from 'vitest';
-import { RESPONSE_CHECKS } from '../../contracts/checks/response.ts';
+import { NOT_JUDGED } from '../../contracts/checks/check.ts';
+import { checksOf, isResponseCheck } from '../../contracts/checks/index.ts';
 import { receivedResponse, type Exchange } from '../../contracts/exchange.ts';
+import { profileOf } from '../../contracts/options.ts';
 import { apiSpec, type ApiName } from '../../specs/index.ts';
 
 /** An answer as a test saw it: supertest's Response, an HTTP answer, or `Mock.handle`'s. Header names in lower case. */
@@ -15,15 +17,19 @@ export interface Answer {
 /** What the response checks find wrong with an answer to an operation; empty when it conforms. */
 export function nonConformities(api: ApiName, operationId: string, answer: Answer): string[] {
   const exchange: Exchange = {
+    id: 1,
     operationId,
+    call: { operationId, method: '', path: '', auth: 'none' },
     request: { method: '', url: '', headers: {}, auth: 'none' },
     response: receivedResponse(answer.status, definedHeaders(answer.headers), answer.text),
+    intent: { purpose: 'a test' },
   };
-  return Object.entries(RESPONSE_CHECKS).flatMap(([name, { check, apis }]) => {
-    if (apis && !apis.includes(api)) return [];
-    const problem = check(exchange, apiSpec(api));
-    return problem ? [`${name}: ${problem}`] : [];
-  });
+  return checksOf(profileOf(api))
+    .filter(isResponseCheck)
+    .flatMap((check) => {
+      const problem = check.judge(exchange, apiSpec(api));
+      return problem && problem !== NOT_JUDGED ? [`${check.name}: ${problem.message}`] : [];
+    });
 }
 
 /**

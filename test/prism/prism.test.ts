@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { runContractChecks, type CheckResult } from '../../contracts/index.ts';
+import { checkNames, runContractChecks, type CheckResult } from '../../contracts/index.ts';
 import { specPath } from '../../specs/loader.ts';
 import { API_NAMES, type ApiName } from '../../specs/index.ts';
 import { CLI } from '../helpers/cli.ts';
@@ -53,26 +53,36 @@ async function startPrism(command: string[]): Promise<string> {
 const failuresOf = (results: CheckResult[]) =>
   results
     .filter((result) => result.status === 'failed')
-    .flatMap((result) => result.failures.map((failure) => `[${failure.check}] ${failure.exchange?.operationId}: ${failure.message}`));
+    .flatMap((result) => result.failures.map((failure) => `[${failure.check}] ${failure.exchange.operationId}: ${failure.message}`));
 
 /**
  * The checks that judge Prism's answers to well-formed requests. Negative data is left out: Prism
- * answers malformed JSON with its own `{"error":{"code":"invalid_json"}}`, not the spec's.
+ * answers malformed JSON with its own `{"error":{"code":"invalid_json"}}`, not the spec's; so are
+ * the headers, since Prism sends neither hoop's charset nor the extensions' required headers.
  */
 const CROSS_CHECKS = [
   'positive_data_acceptance',
   'auth_required',
+  'operation_success',
   'not_a_server_error',
   'status_code_conformance',
   'content_type_conformance',
   'response_schema_conformance',
-  'error_shape_conformance',
+  'no_secrets_in_answers',
   'haplo_envelope_consistency',
   'hoop_enum_conformance',
 ];
 
-/** Prism answers a missing credential with its own 401 problem+json; Haplo documents 403 (UNAUTHORISED) instead. */
-const crossChecksFor = (api: ApiName) => (api === 'haplo' ? CROSS_CHECKS.filter((check) => check !== 'auth_required') : CROSS_CHECKS);
+/**
+ * The cross-checks an API has. Prism answers a missing credential with its own 401 problem+json,
+ * where Haplo documents 403; and its generator (`--dynamic`) fills in write-only properties nested
+ * in `allOf` (hoop's password), which the spec keeps out of answers.
+ */
+const crossChecksFor = (api: ApiName, dynamic: boolean) =>
+  checkNames(api).filter(
+    (check) =>
+      CROSS_CHECKS.includes(check) && !(api === 'haplo' && check === 'auth_required') && !(dynamic && check === 'no_secrets_in_answers'),
+  );
 
 describe.each(API_NAMES)('Prism serving the %s spec', (api) => {
   it.each([
@@ -87,7 +97,7 @@ describe.each(API_NAMES)('Prism serving the %s spec', (api) => {
       authStandard: CREDENTIALS[api],
       stateless: true,
       seed: 1,
-      only: crossChecksFor(api),
+      only: crossChecksFor(api, flags.length > 0),
     });
     expect(failuresOf(results)).toEqual([]);
     expect(results.find((result) => result.check === 'response_schema_conformance')?.status).toBe('passed');

@@ -4,7 +4,7 @@
 // the mock still answers a normal request.
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Call } from '../../contracts/apis/profile.ts';
+import type { Call } from '../../contracts/exchange.ts';
 import { API_MODULES, Mock } from '../../mocks/index.ts';
 import { createHttpServer, listen, MAX_BODY_BYTES } from '../../mocks/server.ts';
 import { schemaFor, type Schema } from '../../specs/schema.ts';

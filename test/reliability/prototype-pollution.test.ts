@@ -2,7 +2,7 @@
 // session names: they are data like any other. No object's prototype changes, nothing leaks into
 // other answers, and a session with such a name is stored and snapshotted like any other.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Call } from '../../contracts/apis/profile.ts';
+import type { Call } from '../../contracts/exchange.ts';
 import { createMock, SESSION_HEADER, type Mock } from '../../mocks/index.ts';
 import { API_NAMES, apiSpec, type ApiName } from '../../specs/index.ts';
 import { requestOf, wellFormedCalls } from './support/calls.ts';

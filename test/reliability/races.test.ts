@@ -5,13 +5,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Call } from '../../contracts/apis/profile.ts';
+import type { Call } from '../../contracts/exchange.ts';
 import type { Snapshot } from '../../mocks/index.ts';
 import { API_NAMES, type ApiName } from '../../specs/index.ts';
 import { serve } from '../helpers/cli.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';
 import { nonConformities } from '../helpers/conformance.ts';
-import { PROFILES, requestOf, wellFormedCalls, type Target } from './support/calls.ts';
+import { requestOf, wellFormedCalls, type Target } from './support/calls.ts';
+import { profileOf } from '../../contracts/options.ts';
 import { httpTarget, httpRequestOf, send } from './support/http.ts';
 
 const CREATES = 50;
@@ -114,7 +115,7 @@ async function race(origin: string): Promise<void> {
       const create = calls.get('createUser')!;
       const created = await together(origin, target, api, create, Array(CREATES).fill(create.body));
       const successes = created.filter((answer) => answer.status < 300);
-      const conflicts = created.filter((answer) => answer.status === PROFILES[api]().duplicateStatus && /already exists/.test(answer.text));
+      const conflicts = created.filter((answer) => answer.status === profileOf(api).duplicateStatus && /already exists/.test(answer.text));
       expect(successes, `${api}: successful creates`).toHaveLength(1);
       expect(conflicts, `${api}: conflicts`).toHaveLength(CREATES - 1);
       expect(created.flatMap((answer) => nonConformities(api, 'createUser', answer))).toEqual([]);

@@ -1,24 +1,20 @@
 // A well-formed request for every operation of an API, made by the contract suite's own profiles,
 // as the starting point that hostile and generated requests are derived from.
-import { amaniProfile } from '../../../contracts/apis/amani.ts';
-import { haploProfile } from '../../../contracts/apis/haplo.ts';
-import { hoopProfile } from '../../../contracts/apis/hoop.ts';
-import type { ApiProfile, Call, CreatedUser } from '../../../contracts/apis/profile.ts';
+import type { ApiProfile, CreatedUser } from '../../../contracts/apis/profile.ts';
 import { DataFactory } from '../../../contracts/data.ts';
-import type { Exchange } from '../../../contracts/exchange.ts';
+import { receivedResponse, type Call, type Exchange } from '../../../contracts/exchange.ts';
+import { profileOf } from '../../../contracts/options.ts';
 import { SESSION_HEADER, type Credentials, type Mock, type MockRequest } from '../../../mocks/index.ts';
 import { apiSpec, type ApiName } from '../../../specs/index.ts';
-
-/** The contract suite's profile of each API: how to create, read and update its users. */
-export const PROFILES: Record<ApiName, () => ApiProfile> = { hoop: hoopProfile, amani: amaniProfile, haplo: haploProfile };
 
 /** The request a call describes, with its credential resolved and its body serialised, in a session if named. */
 export function requestOf(call: Call, credentials: Credentials, session?: string): MockRequest {
   const headers: Record<string, string> = session === undefined ? {} : { [SESSION_HEADER]: session };
-  const authorization = typeof call.auth === 'object' ? call.auth.header : call.auth === 'none' ? undefined : credentials[call.auth];
+  const auth = call.auth;
+  const authorization = typeof auth === 'object' ? auth.header : auth === 'none' ? undefined : credentials[auth];
   if (authorization !== undefined) headers.authorization = authorization;
   const body = call.raw ?? (call.body === undefined ? undefined : JSON.stringify(call.body));
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined) headers['content-type'] = call.contentType ?? 'application/json';
   return { method: call.method, path: call.path, query: new URLSearchParams(call.query), headers, body };
 }
 
@@ -33,7 +29,7 @@ export type Target = Pick<Mock, 'credentials' | 'handle'>;
  * the target (the default one without a name; make them again after a reset).
  */
 export async function wellFormedCalls(api: ApiName, via: Target, session?: string): Promise<Map<string, Call>> {
-  const profile = PROFILES[api]();
+  const profile = profileOf(api);
   const data = new DataFactory(1);
   const user = await createUser(profile, via, data, session);
   const calls = new Map<string, Call>();
@@ -52,11 +48,14 @@ async function createUser(profile: ApiProfile, via: Target, data: DataFactory, s
   const response = await via.handle(requestOf(call, via.credentials(session)[profile.api], session));
   const text = response.body ?? '';
   const exchange: Exchange = {
+    id: 1,
     operationId: call.operationId,
+    call,
     request: { method: call.method, url: call.path, headers: {}, auth: call.auth },
-    response: { status: response.status, headers: response.headers, text, json: text ? JSON.parse(text) : undefined },
+    response: receivedResponse(response.status, response.headers, text),
+    intent: { purpose: 'creating a user for the test' },
   };
-  const user = profile.created(exchange, body);
-  if (!user) throw new Error(`creating a ${profile.api} user failed: ${response.status} ${text}`);
-  return user;
+  const created = response.status < 300 ? profile.created(exchange) : undefined;
+  if (!created) throw new Error(`creating a ${profile.api} user failed: ${response.status} ${text}`);
+  return { key: created.key, sent: body, shows: profile.shows(body).read, history: [exchange] };
 }

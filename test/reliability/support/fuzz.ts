@@ -1,7 +1,7 @@
 // The fuzz property: thousands of generated requests — well-formed, schema-valid, mutated and
 // junk — straight into Mock.handle, each answer judged by the contract suite's response checks.
 import fc from 'fast-check';
-import type { Call } from '../../../contracts/apis/profile.ts';
+import type { Call } from '../../../contracts/exchange.ts';
 import { DataFactory } from '../../../contracts/data.ts';
 import { SESSION_HEADER, type ApiModule, type Credentials, type Mock, type MockRequest } from '../../../mocks/index.ts';
 import { apiSpec, type ApiName } from '../../../specs/index.ts';

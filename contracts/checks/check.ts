@@ -1,0 +1,55 @@
+// What a check is: a name, a one-line meaning and what it needs, beside the function that judges.
+import type { ApiSpec } from '../../specs/index.ts';
+import type { Exchange } from '../exchange.ts';
+
+/** What a check found wrong with one exchange, with the facts known drift is matched on. */
+export interface Problem {
+  message: string;
+  /** Context that differs from one request to the next (which statuses the operation documents …), left out when grouping repeats. */
+  detail?: string;
+  /** The status the answer had, when the problem is about it. */
+  status?: number;
+  /** The schema errors behind the problem (JSON pointer into the body, ajv keyword). */
+  schemaErrors?: Array<{ pointer: string; keyword: string }>;
+}
+
+export interface CheckInfo {
+  name: string;
+  meaning: string;
+  /** `expectation`: judges what a driver expected of the requests it sent for this check; `response`: judges every answer. */
+  kind: 'expectation' | 'response';
+  /** Needs a server that keeps what it is sent and knows its users (left out with `--stateless`). */
+  stateful?: boolean;
+  /** Its requests change the server (left out with `--read-only`). */
+  writes?: boolean;
+}
+
+/** Why a response check has nothing to say about an exchange (it is left unjudged, not passed). */
+export const NOT_JUDGED = Symbol('not judged');
+
+/** A check of every answer: a problem, nothing wrong, or NOT_JUDGED when the exchange is none of its business. */
+export interface ResponseCheck extends CheckInfo {
+  kind: 'response';
+  judge(exchange: Exchange, spec: ApiSpec): Problem | undefined | typeof NOT_JUDGED;
+}
+
+export const responseCheck = (name: string, meaning: string, judge: ResponseCheck['judge']): ResponseCheck => ({
+  name,
+  meaning,
+  kind: 'response',
+  judge,
+});
+
+export const expectationCheck = (name: string, meaning: string, needs: Pick<CheckInfo, 'stateful' | 'writes'> = {}): CheckInfo => ({
+  name,
+  meaning,
+  kind: 'expectation',
+  ...needs,
+});
+
+/** Which statuses the spec documents, when the one received is not among them. */
+export function undocumentedNote(spec: ApiSpec, exchange: Exchange): string | undefined {
+  const { status } = exchange.response;
+  if (spec.documentsStatus(exchange.operationId, status)) return undefined;
+  return `${status} is not documented for ${exchange.operationId}; documented: ${spec.operation(exchange.operationId).statuses.join(', ')}`;
+}

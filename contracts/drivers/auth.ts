@@ -1,0 +1,64 @@
+// Who may call what: no credential, a credential no server issued, and a non-admin on admin-only
+// operations each get the refusal the spec documents for the operation.
+import type { Operation } from '../../specs/index.ts';
+import type { CreatedUser } from '../apis/profile.ts';
+import type { Auth } from '../exchange.ts';
+import type { RunContext } from './context.ts';
+
+export const AUTH_CHECKS = ['auth_required', 'invalid_credentials_refused', 'admin_required'];
+
+/** A credential in the API's own scheme that no server issued. */
+function forgedCredential(context: RunContext): string {
+  const schemes = Object.values(context.spec.document.components?.securitySchemes ?? {});
+  if (schemes.some((scheme) => scheme.scheme === 'basic')) return `Basic ${btoa(`haplo:usermock-forged-key-${context.data.nonce}`)}`;
+  return `Bearer usermock-forged-token-${context.data.nonce}`;
+}
+
+/**
+ * The refusal the spec documents for a caller who is not authenticated: 401 where the operation
+ * documents it (HTTP's meaning), else 403 (Haplo answers every refusal 403).
+ */
+function unauthenticatedStatus(operation: Operation): number[] {
+  return operation.statuses.includes('401') ? [401] : [403];
+}
+
+export async function auth(context: RunContext): Promise<void> {
+  const operations = context.spec.operations.filter((operation) => operation.requiredRole !== 'none' && context.allows(operation.method));
+  const user = context.mode.readOnly || context.mode.stateless ? undefined : await context.user('auth');
+  const refuse = async (check: string, auth: Auth, who: string, allowed: Operation[], status: (operation: Operation) => number[]) => {
+    if (!context.selects(check)) return;
+    for (const operation of allowed) {
+      const call = context.profile.sample(operation.id, user, context.data);
+      if (call) await context.send({ ...call, auth }, { purpose: who, check, expect: { status: status(operation) } });
+    }
+  };
+  await refuse('auth_required', 'none', 'a request without credentials', operations, unauthenticatedStatus);
+  if (context.mode.stateless) {
+    context.block(['invalid_credentials_refused', 'admin_required'], 'a stateless target does not know which credentials it issued');
+    return;
+  }
+  await refuse(
+    'invalid_credentials_refused',
+    { header: forgedCredential(context) },
+    'a credential no server issued',
+    operations,
+    unauthenticatedStatus,
+  );
+  await adminOnly(context, user, operations);
+}
+
+async function adminOnly(context: RunContext, user: CreatedUser | undefined, operations: Operation[]): Promise<void> {
+  if (!context.selects('admin_required')) return;
+  const adminOnly = operations.filter((operation) => operation.requiredRole === 'admin');
+  if (adminOnly.length === 0) return context.block('admin_required', 'no admin-only operation this run may call');
+  const standard: Auth | undefined = context.transport.has('standard') ? 'standard' : await context.profile.obtainStandard?.(context);
+  if (!standard) return context.block('admin_required', 'no --auth-standard credential given');
+  for (const operation of adminOnly) {
+    const call = context.profile.sample(operation.id, user, context.data);
+    if (call)
+      await context.send(
+        { ...call, auth: standard },
+        { purpose: 'a non-admin credential', check: 'admin_required', expect: { status: [403] } },
+      );
+  }
+}

@@ -1,0 +1,26 @@
+// A mock with one API deliberately broken: its real behaviour wrapped in a mutation, so a test can
+// show that the contract suite catches the fault.
+import { API_MODULES, type ApiModule, type MockRequest, type MockResponse } from '../../mocks/index.ts';
+import type { ApiName } from '../../specs/index.ts';
+
+export type Next = (request: MockRequest) => Promise<MockResponse>;
+export type Mutation = (request: MockRequest, next: Next, credentials: { admin: string; standard: string }) => Promise<MockResponse>;
+
+/** Every API module, `api`'s with a broken behaviour wrapped around its real one. */
+export function broken(api: ApiName, mutation: Mutation): ApiModule[] {
+  return API_MODULES.map((module) => {
+    if (module.name !== api) return module;
+    return {
+      ...module,
+      handle: (request, state) => mutation(request, async (changed) => module.handle(changed, state), module.credentials(state)),
+    };
+  });
+}
+
+export const json = (status: number, value: unknown, contentType = 'application/json; charset=utf-8'): MockResponse => ({
+  status,
+  headers: { 'content-type': contentType },
+  body: JSON.stringify(value),
+});
+
+export const bodyOf = (response: MockResponse) => JSON.parse(response.body ?? 'null');
