@@ -238,7 +238,7 @@ rows.push(
   { measure: 'RSS with 100,000 users in the store (33,334 per API)', value: `${fmt(storeRss)} MB` },
   { measure: 'RSS with 100,000 users per API (300,000 in all)', value: `${fmt(bigRss)} MB` },
   ...Object.entries(checks).map(([api, { ms, code }]) => ({
-    measure: `usermock check ${api} against usermock serve`,
+    measure: `usermock check ${api} against usermock serve (goal < 5 s)`,
     value: `${fmt(ms)} ms wall, exit ${code}`,
   })),
   { measure: 'MSW path vs direct HTTP (read)', value: ratio(mswRead.rps, read.rps) },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkNames } from '../../contracts/index.ts';
 import { loadSpec } from '../../specs/loader.ts';
 import { API_NAMES, ApiSpec, apiSpec, type ApiName } from '../../specs/index.ts';
 
@@ -85,6 +86,46 @@ describe.each(API_NAMES)('%s spec', (api) => {
     for (const { operationId, status, provenance } of UNDOCUMENTED_FACTS[api]) {
       const response = apiSpec(api).operation(operationId).object.responses[status] as { 'x-provenance'?: string } | undefined;
       expect([operationId, status, response?.['x-provenance']]).toEqual([operationId, status, provenance]);
+    }
+  });
+
+  it('names real checks, operations and statuses in its machine-readable drift', () => {
+    const spec = apiSpec(api);
+    const operations = spec.operations.map((operation) => operation.id);
+    for (const drift of spec.drift) {
+      expect(checkNames(api), drift.id).toContain(drift.check);
+      for (const operation of drift.operations ?? []) expect(operations, drift.id).toContain(operation);
+      expect(drift.status !== undefined || drift.field !== undefined, `${drift.id}: a status or a field to match on`).toBe(true);
+    }
+  });
+
+  it('names real fields, keywords and documented statuses in x-request-rules', () => {
+    const spec = apiSpec(api);
+    for (const operation of spec.operations) {
+      const rules = operation.object['x-request-rules'] ?? {};
+      const properties = Object.keys((spec.requestSchema(operation.id)?.properties as object | undefined) ?? {});
+      for (const [key, rule] of Object.entries(rules)) {
+        const [field, keyword] = key.includes('.') ? key.split('.') : [undefined, key];
+        if (field !== undefined) expect(properties, `${operation.id} ${key}`).toContain(field);
+        expect(
+          [
+            'default',
+            'malformed-json',
+            'not-an-object',
+            'required',
+            'type',
+            'format',
+            'enum',
+            'maxLength',
+            'minLength',
+            'pattern',
+            ...properties,
+          ],
+          `${operation.id} ${key}`,
+        ).toContain(keyword);
+        const status = typeof rule === 'number' ? rule : rule === 'not-enforced' ? undefined : rule.status;
+        if (status !== undefined) expect(spec.documentsStatus(operation.id, status), `${operation.id} ${key}: ${status}`).toBe(true);
+      }
     }
   });
 

@@ -1,0 +1,70 @@
+// The package as a user gets it: packed, installed in a project of its own (no vitest there),
+// `npx usermock serve` and `npx usermock check` with a report path relative to the project; then
+// the oldest vitest the peer range admits running `defineContractSuite`.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const exec = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const INSTALL = ['--no-audit', '--no-fund', '--prefer-offline'];
+
+let project: string;
+let server: { url: string; stop(): void };
+
+beforeAll(async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'usermock-package-'));
+  // `npm test` has built dist/ already; packing must not build again.
+  await exec('npm', ['pack', '--ignore-scripts', '--pack-destination', folder], { cwd: root });
+  const tarball = join(
+    folder,
+    (await readdir(folder)).find((name) => name.endsWith('.tgz'))!,
+  );
+  project = join(folder, 'app');
+  await exec('mkdir', [project]);
+  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  await exec('npm', ['install', tarball, ...INSTALL], { cwd: project });
+  // In a process group of its own: npx starts node as a child, and both must stop.
+  const child = spawn('npx', ['usermock', 'serve', '--port', '0', '--users', '5'], { cwd: project, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const url = await new Promise<string>((resolve) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const found = /at (http:\/\/\S+)/.exec(output)?.[1];
+      if (found) resolve(found);
+    });
+  });
+  server = { url, stop: () => process.kill(-child.pid!) };
+}, 240_000);
+afterAll(() => server?.stop());
+
+describe('the packed package in a project of its own', () => {
+  it('runs usermock check without vitest installed, writing reports relative to the project', async () => {
+    await expect(readdir(join(project, 'node_modules', 'vitest'))).rejects.toThrow();
+    const { stdout } = await exec('npx', ['usermock', 'check', 'amani', '--base-url', server.url, '--report', 'junit=reports/amani.xml'], {
+      cwd: project,
+    });
+    expect(stdout).toMatch(/usermock check amani: \d+ passed, 0 failed \(0 failures\), \d+ skipped \(exit 0\)/);
+    expect(await readFile(join(project, 'reports', 'amani.xml'), 'utf8')).toContain('<testcase classname="amani" name="token_lifecycle"');
+  });
+
+  it('runs defineContractSuite under vitest 3', async () => {
+    await exec('npm', ['install', 'vitest@3.2', ...INSTALL], { cwd: project });
+    await writeFile(
+      join(project, 'contract.test.js'),
+      [
+        "import { defineContractSuite } from 'usermock/contracts/vitest';",
+        `const { hoop } = await (await fetch('${server.url}/__usermock/credentials')).json();`,
+        `defineContractSuite({ api: 'hoop', baseUrl: '${server.url}', auth: hoop.admin, authStandard: hoop.standard });`,
+      ].join('\n'),
+    );
+    const { FORCE_COLOR: _color, ...env } = process.env;
+    const { stdout } = await exec('npx', ['vitest', 'run', 'contract.test.js'], { cwd: project, env: { ...env, NO_COLOR: '1' } });
+    expect(stdout).toMatch(/RUN {2}v3\.2\./);
+    expect(stdout).toMatch(/Tests {2}\d+ passed \| 1 skipped/);
+  });
+}, 240_000);
