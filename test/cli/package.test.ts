@@ -29,7 +29,11 @@ beforeAll(async () => {
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   await exec('npm', ['install', tarball, ...INSTALL], { cwd: project });
   // In a process group of its own: npx starts node as a child, and both must stop.
-  const child = spawn('npx', ['usermock', 'serve', '--port', '0', '--users', '5'], { cwd: project, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child = spawn('npx', ['usermock', 'serve', '--port', '0', '--users', '5'], {
+    cwd: project,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
   const url = await new Promise<string>((resolve) => {
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
