@@ -46,6 +46,12 @@ describe('usermock check against usermock serve', () => {
     expect(report).toMatchObject({ api, exitCode: 0, summary: { failed: 0 } });
     const coverage = JSON.parse(await readFile(join(folder, 'reports/coverage.json'), 'utf8'));
     expect(coverage.judged).toBe(coverage.provokable);
+    if (api === 'hoop') {
+      // Nothing the run created is left behind: no test user, no test group.
+      const read = async (path: string) =>
+        (await fetch(`${served.url}${path}`, { headers: { authorization: credentials.hoop!.admin } })).json();
+      expect(JSON.stringify([await read('/api/users'), await read('/api/users/groups')])).not.toContain('usermock-');
+    }
   });
 
   it('exits 0 twice in a row with the same seed', async () => {
