@@ -51,6 +51,11 @@ export class DataFactory {
     return `${this.token()}@example.com`;
   }
 
+  /** An internationalised email no other request used (for servers that take `idn-email`). */
+  idnEmail(): string {
+    return `${this.token()}-zoë@exämple.com`;
+  }
+
   /** A unique token for usernames, group names and the like. */
   token(): string {
     return `${TEST_EMAIL_PREFIX}${this.nonce}-${++this.counter}`;
@@ -79,7 +84,7 @@ export class DataFactory {
 
   private realistic(name: string, schema: Schema): unknown {
     if (schema.type !== 'string' || schema.enum) return undefined;
-    if (schema.format === 'email' || name === 'email') return this.email();
+    if (/email$/.test(String(schema.format)) || name === 'email') return this.email();
     if (/^(first_name|nameFirst)$/.test(name)) return this.faker.person.firstName();
     if (/^(last_name|nameLast)$/.test(name)) return this.faker.person.lastName();
     if (name === 'name') return this.faker.person.fullName();
@@ -119,7 +124,7 @@ export class DataFactory {
           field,
           'format',
           `${field} not a valid ${property.format}`,
-          property.format === 'email' ? 'not-an-email' : `not-a-${property.format}`,
+          /email$/.test(String(property.format)) ? 'not-an-email' : `not-a-${property.format}`,
         );
       if (Array.isArray(property.enum)) defect(field, 'enum', `${field} outside its enum`, 'usermock-unknown-value');
       if (typeof property.maxLength === 'number') defect(field, 'maxLength', `${field} too long`, 'x'.repeat(property.maxLength + 1));

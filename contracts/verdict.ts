@@ -145,19 +145,23 @@ function statusOf(exchange: Exchange): number {
   return Array.isArray(expected) && expected.length === 1 ? expected[0]! : exchange.response.status;
 }
 
-/** The spec's documented drift a failure matches: same check and operation, and the same status or schema errors. */
-function driftOf(spec: ApiSpec, check: string, problem: Problem, exchange: Exchange): Drift | undefined {
-  return spec.drift.find((drift) => {
-    if (drift.check !== check) return false;
-    if (drift.operations && !drift.operations.includes(exchange.operationId)) return false;
-    if (drift.status !== undefined && drift.status !== problem.status) return false;
-    if (drift.field !== undefined) {
-      const errors = problem.schemaErrors ?? [];
-      return (
-        errors.length > 0 &&
-        errors.every((error) => error.pointer.endsWith(drift.field!) && (!drift.keyword || error.keyword === drift.keyword))
-      );
-    }
-    return true;
-  });
+/**
+ * The spec's documented drift a failure matches: the same check and operation, and the same status
+ * — or, for a schema failure, every error explained by some drift entry (a body can show two).
+ */
+export function driftOf(spec: ApiSpec, check: string, problem: Problem, exchange: Exchange): Pick<Drift, 'id' | 'summary'> | undefined {
+  const candidates = spec.drift.filter(
+    (drift) => drift.check === check && (!drift.operations || drift.operations.includes(exchange.operationId)),
+  );
+  if (problem.schemaErrors?.length) {
+    const explaining = problem.schemaErrors.map((error) =>
+      candidates.find(
+        (drift) => drift.field !== undefined && error.pointer.endsWith(drift.field) && (!drift.keyword || error.keyword === drift.keyword),
+      ),
+    );
+    if (!explaining.every(Boolean)) return undefined;
+    const unique = [...new Set(explaining as Drift[])];
+    return { id: unique.map((drift) => drift.id).join(' + '), summary: unique.map((drift) => drift.summary).join('; ') };
+  }
+  return candidates.find((drift) => drift.field === undefined && drift.status !== undefined && drift.status === problem.status);
 }

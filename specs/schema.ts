@@ -10,6 +10,13 @@ export type Schema = Record<string, unknown>;
 /** Which side of the wire a schema describes: readOnly and writeOnly properties depend on it. */
 export type Direction = 'request' | 'response';
 
+/**
+ * JSON Schema's `idn-email` (RFC 6531), which ajv-formats leaves out: an address whose local part
+ * and domain may be any Unicode, without spaces, quotes or the characters an address separates on,
+ * and a domain of at least two labels.
+ */
+const IDN_EMAIL = /^[^\s@"(),:;<>[\\\]]+@[^\s@"(),:;<>[\\\].]+(\.[^\s@"(),:;<>[\\\].]+)+$/u;
+
 /** OpenAPI 3.0 schema keywords that are annotations, not assertions, for ajv. */
 const ANNOTATION_KEYWORDS = ['example', 'xml', 'externalDocs', 'discriminator'];
 
@@ -21,6 +28,7 @@ const ANNOTATION_KEYWORDS = ['example', 'xml', 'externalDocs', 'discriminator'];
 export function createAjv(extensionKeywords: Iterable<string>): Ajv {
   const ajv = new Ajv({ strict: true, strictTypes: false, allErrors: true, allowUnionTypes: true });
   addFormats(ajv);
+  ajv.addFormat('idn-email', IDN_EMAIL);
   ajv.addVocabulary([...ANNOTATION_KEYWORDS, ...new Set(extensionKeywords)]);
   return ajv;
 }

@@ -62,7 +62,8 @@ export function hoopProfile(): ApiProfile {
   function newUser(data: DataFactory, unicode = false): Record<string, unknown> {
     const body = data.body(spec().requestSchema('createUser')!);
     // Only active users read back the same on every server; the group is the run's own.
-    return { ...body, status: 'active', groups: [runGroup], ...(unicode ? { name: UNICODE_NAMES.full } : {}) };
+    // hoop takes internationalised addresses (net/mail): a non-ASCII body has one.
+    return { ...body, status: 'active', groups: [runGroup], ...(unicode ? { name: UNICODE_NAMES.full, email: data.idnEmail() } : {}) };
   }
 
   const create = (body: Record<string, unknown>): Call => ({

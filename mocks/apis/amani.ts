@@ -7,7 +7,7 @@ import { apiSpec } from '../../specs/index.ts';
 import type { ApiModule, SeedOptions } from '../core/api.ts';
 import { constantTimeEqual } from '../core/constant-time.ts';
 import { isObject, json, parseJsonBody, type MockRequest, type MockResponse } from '../core/http.ts';
-import { Router, type Handler } from '../core/router.ts';
+import { Router, type Handler, type Match } from '../core/router.ts';
 import { fieldOf, requestErrors } from '../core/validation.ts';
 
 /** The password of every seeded user. */
@@ -656,16 +656,26 @@ export const amani: ApiModule<AmaniState> = {
     // Django's URL resolver 404 in the JSON form of DRF's `Http404`.
     if (match.kind === 'none') return detail(404, 'Not found.');
     // DRF authenticates and checks permissions before it looks for the method's handler.
-    const open = match.kind === 'route' ? isOpen(match.operationId) : operationsAt(request.path).some(isOpen);
-    if (!open) {
-      const caller = authenticate(request, state);
-      if ('response' in caller) return caller.response;
-      const permission = requiredPermission(request.method, request.path, match.kind === 'route' ? match.operationId : undefined);
-      if (permission !== undefined && !state.permissionsOf(caller.user).includes(permission)) {
-        return detail(403, 'You do not have permission to perform this action.');
-      }
-    }
+    const refused = refusal(request, state, match);
+    if (refused) return refused;
     if (match.kind === 'wrong-method') return detail(405, `Method "${request.method}" not allowed.`);
     return match.handler({ state, request }, match.params);
   },
+  refuse(request, state) {
+    const match = router.match(request.method, request.path);
+    return match.kind === 'route' ? refusal(request, state, match) : undefined;
+  },
 };
+
+/** DRF's refusal of a caller: 401 without a valid access token, 403 without the permission the operation needs (none for login and refresh). */
+function refusal(request: MockRequest, state: AmaniState, match: Exclude<Match<Context>, { kind: 'none' }>): MockResponse | undefined {
+  const open = match.kind === 'route' ? isOpen(match.operationId) : operationsAt(request.path).some(isOpen);
+  if (open) return undefined;
+  const caller = authenticate(request, state);
+  if ('response' in caller) return caller.response;
+  const permission = requiredPermission(request.method, request.path, match.kind === 'route' ? match.operationId : undefined);
+  if (permission !== undefined && !state.permissionsOf(caller.user).includes(permission)) {
+    return detail(403, 'You do not have permission to perform this action.');
+  }
+  return undefined;
+}

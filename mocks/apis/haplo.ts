@@ -375,6 +375,9 @@ function decodeArguments(declarations: Declaration[], params: Params, request: M
   return args as unknown as Args;
 }
 
+/** A valid key whose user is not in the API's group. */
+const notPermitted = () => failure(403, KIND.notPermitted, 'User is not permitted to use this API');
+
 /**
  * The `haplo:api-v0:responder` feature: arguments validated first (400 text/plain), then the
  * permission check, then the handler; whatever it throws becomes `generic:exception`, and a handler
@@ -384,7 +387,7 @@ function respondToAPI(declarations: Declaration[], handler: (context: Context, a
   return (context, params) => {
     const args = decodeArguments(declarations, params, context.request);
     if (!args) return text(400, 'Bad request (failed validation)');
-    if (!context.state.isApiUser(context.caller)) return failure(403, KIND.notPermitted, 'User is not permitted to use this API');
+    if (!context.state.isApiUser(context.caller)) return notPermitted();
     try {
       return handler(context, args) ?? noResponse();
     } catch (error) {
@@ -729,5 +732,10 @@ export const haplo: ApiModule<HaploState> = {
     // No handler for the path: the responder's own answer for a request nothing answered.
     if (match.kind !== 'route') return noResponse();
     return match.handler({ state, caller: identity.caller, request }, match.params);
+  },
+  refuse(request, state) {
+    const identity = authenticate(request.headers.authorization, state);
+    if ('response' in identity) return identity.response;
+    return state.isApiUser(identity.caller) ? undefined : notPermitted();
   },
 };

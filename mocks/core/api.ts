@@ -35,4 +35,10 @@ export interface ApiModule<S extends ApiState = ApiState> {
   /** The operationId a method and path route to, if any (for `Prefer: code=`). */
   operationFor(method: string, path: string): string | undefined;
   handle(request: MockRequest, state: S): MockResponse | Promise<MockResponse>;
+  /**
+   * The answer a caller gets who may not call the operation a request routes to (no credential, a
+   * bad one, or not the role), or undefined when they may. `Prefer: code=` is honoured only after
+   * it, as Prism authenticates before it honours `Prefer`.
+   */
+  refuse(request: MockRequest, state: S): MockResponse | undefined;
 }

@@ -142,12 +142,13 @@ export class Mock {
     const preference = parsePrefer(request.headers.prefer);
     const delay = (preference.delay ?? 0) + (this.options.latency ? pickLatency(this.options.latency) : 0);
     if (delay > 0) await sleep(delay);
+    const state = this.world(session)[api.name];
     if (preference.code !== undefined) {
-      const preferred = this.preferredExample(api, request, preference.code);
+      const preferred = api.refuse(request, state) ?? this.preferredExample(api, request, preference.code);
       if (preferred) return preferred;
     }
 
-    const response = await api.handle(request, this.world(session)[api.name]);
+    const response = await api.handle(request, state);
     // Not only after a 2xx: some refusals keep part of the change, as the vendor's do (Haplo's
     // update applies fields one by one), and the file must show what a GET shows.
     if (this.options.persist && request.method !== 'GET') await this.persist();

@@ -5,6 +5,7 @@ import { NOT_JUDGED } from '../../contracts/checks/check.ts';
 import { checksOf, isResponseCheck } from '../../contracts/checks/index.ts';
 import { receivedResponse, type Exchange } from '../../contracts/exchange.ts';
 import { profileOf } from '../../contracts/options.ts';
+import { driftOf } from '../../contracts/verdict.ts';
 import { apiSpec, type ApiName } from '../../specs/index.ts';
 
 /** An answer as a test saw it: supertest's Response, an HTTP answer, or `Mock.handle`'s. Header names in lower case. */
@@ -14,7 +15,7 @@ export interface Answer {
   text: string;
 }
 
-/** What the response checks find wrong with an answer to an operation; empty when it conforms. */
+/** What the response checks find wrong with an answer to an operation (documented drift aside); empty when it conforms. */
 export function nonConformities(api: ApiName, operationId: string, answer: Answer): string[] {
   const exchange: Exchange = {
     id: 1,
@@ -28,7 +29,8 @@ export function nonConformities(api: ApiName, operationId: string, answer: Answe
     .filter(isResponseCheck)
     .flatMap((check) => {
       const problem = check.judge(exchange, apiSpec(api));
-      return problem && problem !== NOT_JUDGED ? [`${check.name}: ${problem.message}`] : [];
+      if (!problem || problem === NOT_JUDGED || driftOf(apiSpec(api), check.name, problem, exchange)) return [];
+      return [`${check.name}: ${problem.message}`];
     });
 }
 

@@ -102,6 +102,30 @@ describe('Prefer and latency', () => {
     expect(created.body.message).toMatch(/already exists/);
   });
 
+  it('answers Prefer: code= as the API answers: authenticated first, with its charset and required headers', async () => {
+    const { amani, haplo } = running.mock.credentials();
+    const anonymous = await api().get('/api/users').set('Prefer', 'code=200');
+    expect([anonymous.status, anonymous.body]).toEqual([401, { message: 'access denied' }]);
+    const standard = await api()
+      .post('/api/users')
+      .set('Authorization', running.mock.credentials().hoop.standard)
+      .set('Prefer', 'code=201')
+      .send({});
+    expect(standard.status).toBe(403);
+    const notPermitted = await api().get('/api/v0-user/id/1').set('Authorization', haplo.standard).set('Prefer', 'code=200');
+    expect([notPermitted.status, notPermitted.body.kind]).toEqual([403, 'haplo:api-v0:generic:not-permitted']);
+    const listed = await api().get('/api/users').set('Authorization', admin()).set('Prefer', 'code=200');
+    expect(listed.headers['content-type']).toBe('application/json; charset=utf-8');
+    const challenge = await api().get('/api/v2/group').set('Authorization', amani.admin).set('Prefer', 'code=401');
+    expect([challenge.status, challenge.headers['www-authenticate']]).toEqual([401, 'Bearer realm="api"']);
+    for (const [operationId, answer] of [
+      ['listUsers', listed],
+      ['listUsers', anonymous],
+    ] as const)
+      expectConformant('hoop', operationId, answer);
+    expectConformant('amani', 'listGroups', challenge);
+  });
+
   it('ignores Prefer: code= for a status the operation does not document', async () => {
     const answer = await api().get('/api/users').set('Authorization', admin()).set('Prefer', 'code=418');
     expect(answer.status).toBe(200);

@@ -73,7 +73,8 @@ const WRONG_VALUES: Record<string, string> = {
  * list as absent, and walks a group list with underscore's _.each, which skips a non-collection.
  */
 const VENDOR_ACCEPTS: Record<ApiName, (field: string, type: string) => boolean> = {
-  hoop: () => false,
+  // Go's encoding/json reads null as "leave the zero value": never an error.
+  hoop: (_field, type) => type === 'null',
   amani: (field, type) => type === 'number' && field !== 'email',
   haplo: (field, type) =>
     (type === 'null' && ['tags', 'localeId', 'directGroupMembership'].includes(field)) ||
