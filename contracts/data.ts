@@ -83,7 +83,8 @@ export class DataFactory {
   }
 
   private realistic(name: string, schema: Schema): unknown {
-    if (schema.type !== 'string' || schema.enum) return undefined;
+    const text = schema.type === 'string' || ((schema.anyOf as Schema[] | undefined) ?? []).some((member) => member.type === 'string');
+    if (!text || schema.enum) return undefined;
     if (/email$/.test(String(schema.format)) || name === 'email') return this.email();
     if (/^(first_name|nameFirst)$/.test(name)) return this.faker.person.firstName();
     if (/^(last_name|nameLast)$/.test(name)) return this.faker.person.lastName();

@@ -308,6 +308,8 @@ function deserialize(
     }
   }
   for (const error of requestErrors('amani', operationId, data)) {
+    // A text field's string-or-number alternatives: the conversion above has judged its type.
+    if (error.keyword === 'anyOf' || (error.keyword === 'type' && error.schemaPath.includes('/anyOf/'))) continue;
     const field = fieldOf(error);
     if (Object.hasOwn(input, field) && !Object.hasOwn(data, field)) continue; // DRF stops at a failed conversion
     errors.set(field, [...(errors.get(field) ?? []), schemaMessage(error)]);
