@@ -3,14 +3,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { loadSpec, readSpec } from '../specs/loader.ts';
-import { API_NAMES } from '../specs/spec.ts';
+import { API_NAMES, isApiName, type ApiName } from '../specs/spec.ts';
 
 const generated = new URL('../specs/generated/', import.meta.url);
 
-export async function generateSpecs(): Promise<void> {
+export async function generateSpecs(apis: readonly ApiName[] = API_NAMES): Promise<void> {
   await mkdir(generated, { recursive: true });
   await Promise.all(
-    API_NAMES.map(async (api) => {
+    apis.map(async (api) => {
       const document = await loadSpec(api);
       await writeFile(new URL(`${api}.json`, generated), JSON.stringify(document));
       const types = astToString(await openapiTS((await readSpec(api)) as never));
@@ -19,4 +19,5 @@ export async function generateSpecs(): Promise<void> {
   );
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await generateSpecs();
+// `tsx scripts/generate-specs.ts [api…]`: all specs, or the ones named.
+if (import.meta.url === `file://${process.argv[1]}`) await generateSpecs(process.argv.slice(2).filter(isApiName));

@@ -19,9 +19,16 @@ export interface Example {
   value: unknown;
 }
 
+/** An Example Object; `x-usermock-seed` marks one whose entities the mock seeds. */
+interface ExampleObject {
+  summary?: string;
+  value: unknown;
+  'x-usermock-seed'?: boolean;
+}
+
 interface MediaObject {
   schema?: Schema;
-  examples?: Record<string, { summary?: string; value: unknown }>;
+  examples?: Record<string, ExampleObject>;
   example?: unknown;
 }
 interface ResponseObject {
@@ -60,6 +67,16 @@ export interface ParameterObject {
   in: 'path' | 'query' | 'header' | 'cookie';
   required?: boolean;
   schema?: Schema;
+  examples?: Record<string, ExampleObject>;
+}
+
+/** A named example marked `x-usermock-seed`, with where it stands in the spec. */
+export interface SeededExample extends Example {
+  operationId: string;
+  /** A request body, a response body (of `status`), or a parameter (named `parameter`). */
+  where: 'request' | 'response' | 'parameter';
+  status?: string;
+  parameter?: string;
 }
 interface OperationObject {
   operationId: string;
@@ -230,6 +247,42 @@ export class ApiSpec {
   /** The named examples of a response (first media type first), or a named one. */
   responseExamples(operationId: string, status: number): Example[] {
     return examplesOf(this.response(operationId, status)?.content);
+  }
+
+  /**
+   * The examples marked `x-usermock-seed: true`: the users, roles and groups they show are in the
+   * mock's seeded state (before its faker data), so that every example runs against `usermock
+   * serve` as it starts (Specmatic's contract tests send them).
+   */
+  seededExamples(): SeededExample[] {
+    const seeded: SeededExample[] = [];
+    const marked = (content: Record<string, MediaObject> | undefined) =>
+      Object.entries(content ?? {}).flatMap(([mediaType, media]) =>
+        Object.entries(media.examples ?? {})
+          .filter(([, example]) => example['x-usermock-seed'])
+          .map(([name, example]) => ({ name, mediaType, value: example.value })),
+      );
+    for (const operation of this.operations) {
+      const { object } = operation;
+      for (const example of marked(object.requestBody?.content)) seeded.push({ ...example, operationId: operation.id, where: 'request' });
+      for (const [status, response] of Object.entries(object.responses)) {
+        for (const example of marked(response.content)) seeded.push({ ...example, operationId: operation.id, where: 'response', status });
+      }
+      for (const parameter of operation.parameters) {
+        for (const [name, example] of Object.entries(parameter.examples ?? {})) {
+          if (example['x-usermock-seed'])
+            seeded.push({
+              name,
+              mediaType: '',
+              value: example.value,
+              operationId: operation.id,
+              where: 'parameter',
+              parameter: parameter.name,
+            });
+        }
+      }
+    }
+    return seeded;
   }
 
   /** The named examples of the operation's request body. */
