@@ -2,6 +2,7 @@
 // Behaviour per specs/hoop.openapi.yaml and shared/api-notes/hoop.md.
 import type { ErrorObject } from 'ajv';
 import type { components } from '../../specs/generated/hoop.types.ts';
+import { apiSpec } from '../../specs/index.ts';
 import type { ApiModule, SeedOptions } from '../core/api.ts';
 import { findBySecret } from '../core/constant-time.ts';
 import { empty, isObject, json, parseJsonBody, text, type MockRequest, type MockResponse } from '../core/http.ts';
@@ -276,13 +277,48 @@ const router = new Router<Context>()
 const ADMIN_OPERATIONS = new Set(['createUser', 'updateUser', 'deleteUser', 'createGroup', 'deleteGroup']);
 const BEARER = /^Bearer (\S+)$/;
 
+/**
+ * The users the spec's examples marked `x-usermock-seed` show (the organization listed by
+ * `GET /api/users`), each once, in document order. Every example naming an existing user or group
+ * (`admin`, `sre`, `dba`: their groups) is about one of them, so the examples run against the state
+ * `usermock serve` starts with. Fresh objects on every call: the state mutates its users.
+ */
+function documentedUsers(): HoopUser[] {
+  const users = new Map<string, HoopUser>();
+  for (const example of apiSpec('hoop').seededExamples()) {
+    const records = Array.isArray(example.value) ? (example.value as unknown[]) : [example.value];
+    for (const record of records) {
+      if (!isObject(record) || typeof record.email !== 'string' || users.has(record.email)) continue;
+      users.set(record.email, {
+        id: string(record.id),
+        email: record.email,
+        name: string(record.name),
+        picture: string(record.picture),
+        slack_id: string(record.slack_id),
+        groups: [...strings(record.groups)],
+        status: (record.status as HoopStatus | undefined) ?? 'active',
+        verified: record.verified === true,
+        ...(typeof record.password === 'string' ? { password: record.password } : {}),
+      });
+    }
+  }
+  return [...users.values()];
+}
+
+/**
+ * The documented users first (they count towards `users`: the first `users` of them when there are
+ * more), then faker users up to `users`. The admin credential belongs to the first active admin,
+ * the standard one to the first active non-admin: with the spec's examples, Jane Doe and John Smith.
+ */
 function seed({ faker, users }: SeedOptions): HoopState {
   const teamGroups = ['sre', 'dba', 'engineering', 'support', 'security'];
   const state = new HoopState(
     { id: faker.string.uuid(), name: faker.company.name() },
     { admin: faker.string.alphanumeric(40), standard: faker.string.alphanumeric(40), byToken: {} },
   );
-  for (let i = 0; i < users; i++) {
+  for (const user of documentedUsers().slice(0, users)) state.put(user);
+  // Without documented users, the first faker user is the admin and the second a standard user.
+  for (let i = state.users.size; i < users; i++) {
     const firstName = faker.person.firstName();
     const lastName = faker.person.lastName();
     const groups = faker.helpers.arrayElements(teamGroups, { min: 0, max: 2 });
@@ -305,7 +341,9 @@ function seed({ faker, users }: SeedOptions): HoopState {
       verified: true,
     });
   }
-  const [admin, standard] = state.users.values();
+  const active = [...state.users.values()].filter((user) => user.status === 'active');
+  const admin = active.find((user) => roleOf(user) === 'admin');
+  const standard = active.find((user) => roleOf(user) !== 'admin');
   if (admin) state.tokens.byToken[state.tokens.admin] = admin.id;
   if (standard) state.tokens.byToken[state.tokens.standard] = standard.id;
   return state;

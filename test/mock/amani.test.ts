@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AmaniState, SEEDED_PASSWORD, type AmaniUser } from '../../mocks/apis/amani.ts';
 import { SESSION_HEADER } from '../../mocks/index.ts';
+import { apiSpec } from '../../specs/index.ts';
 import { expectConformant } from '../helpers/conformance.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';
 
@@ -20,6 +21,12 @@ beforeEach(() => running.mock.reset());
 const api = () => request(running.url);
 const state = (session?: string) => running.mock.state<AmaniState>('amani', session);
 const seeded = (index: number): AmaniUser => [...state().users.values()][index]!;
+/**
+ * The seeded users: the spec's documented ones first (Selin Kaya, the company admin whose token is
+ * the admin credential; Emre Aydın, a company user), then faker's, the first of them the Viewer
+ * whose token is the standard credential.
+ */
+const STANDARD = 2;
 
 const VIEWER = { id: 1, name: 'Viewer', permissions: ['view_user', 'view_group'] };
 const COMPANY_ADMIN = {
@@ -123,7 +130,7 @@ describe('amani login and tokens', () => {
     const groups = await api().get('/api/v2/group').set('Authorization', `Bearer ${access}`);
     expect(groups.status).toBe(200);
 
-    const viewer = await login(seeded(1).username);
+    const viewer = await login(seeded(STANDARD).username);
     expect(viewer.status).toBe(200);
     expect(viewer.body).toMatchObject({ groups: [VIEWER], permissions: ['view_group', 'view_user'] });
   });
@@ -207,12 +214,12 @@ describe('amani login and tokens', () => {
   });
 
   it('exchanges a refresh token for a new access token and nothing else', async () => {
-    const { access, refresh } = (await login(seeded(1).username)).body as { access: string; refresh: string };
+    const { access, refresh } = (await login(seeded(STANDARD).username)).body as { access: string; refresh: string };
     const refreshed = await api().post('/api/v2/token/refresh/').send({ refresh });
     expect(refreshed.status).toBe(200);
     expectConformant('amani', 'refreshToken', refreshed);
     expect(refreshed.body).toEqual({ access: expect.stringMatching(JWT) });
-    expect(jwtPart(refreshed.body.access, 1)).toMatchObject({ token_type: 'access', user_id: seeded(1).id });
+    expect(jwtPart(refreshed.body.access, 1)).toMatchObject({ token_type: 'access', user_id: seeded(STANDARD).id });
     expect((await api().get('/api/v2/group').set('Authorization', `Bearer ${refreshed.body.access}`)).status).toBe(200);
 
     const [header, , signature] = refresh.split('.');
@@ -239,7 +246,7 @@ describe('amani login and tokens', () => {
       expectConformant('amani', 'refreshToken', answer);
     }
 
-    state().put({ ...seeded(1), is_active: false });
+    state().put({ ...seeded(STANDARD), is_active: false });
     const inactive = await api().post('/api/v2/token/refresh/').send({ refresh });
     expect([inactive.status, inactive.body]).toEqual([401, { detail: 'No active account found for the given token.' }]);
     expectConformant('amani', 'refreshToken', inactive);
@@ -291,7 +298,7 @@ describe('amani bearer authentication and permissions', () => {
   });
 
   it('refuses the token of a user who is no longer active', async () => {
-    state().put({ ...seeded(1), is_active: false });
+    state().put({ ...seeded(STANDARD), is_active: false });
     const answer = await api().get('/api/v2/group').set('Authorization', standard);
     expect([answer.status, answer.body]).toEqual([401, { detail: 'User is inactive', code: 'user_inactive' }]);
     expectConformant('amani', 'listGroups', answer);
@@ -688,6 +695,102 @@ describe('amani groups and routing', () => {
   });
 });
 
+describe("amani seeding: the spec's examples run against the default seed", () => {
+  const spec = apiSpec('amani');
+  type Example = { name: string; value: unknown };
+  const value = <T>(examples: Example[], name: string) => examples.find((example) => example.name === name)!.value as T;
+  const loginRequests = spec.requestExamples('login');
+  const loginAnswers = spec.responseExamples('login', 200);
+  type LoginAnswer = { id: string; username: string; access: string; refresh: string; permissions: string[] } & Record<string, unknown>;
+
+  let served: RunningMock;
+  beforeAll(async () => {
+    served = await startMock(); // `usermock serve`'s defaults: seed 1, 30 users per API
+  });
+  afterAll(() => served.close());
+  const seededState = () => served.mock.state<AmaniState>('amani');
+
+  it('seeds the company, roles and users of the examples marked x-usermock-seed, first, counting towards users', async () => {
+    const marked = spec.seededExamples().map((example) => `${example.operationId} ${example.where} ${example.name}`);
+    expect(marked.sort()).toEqual(
+      [
+        'login request companyAdmin',
+        'login request companyUser',
+        'login response companyAdmin',
+        'login response companyUser',
+        'listGroups response roles',
+      ].sort(),
+    );
+    const state = seededState();
+    for (const role of value<Array<{ id: number }>>(spec.responseExamples('listGroups', 200), 'roles')) {
+      expect(state.roles.get(role.id)).toEqual(role);
+    }
+    expect([...state.roles.keys()].sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(state.users.size).toBe(30);
+    for (const [index, name] of ['companyAdmin', 'companyUser'].entries()) {
+      const answer = value<LoginAnswer>(loginAnswers, name);
+      const user = [...state.users.values()][index]!;
+      expect(state.company).toBe(answer.company_id);
+      expect(user).toEqual({
+        id: answer.id,
+        username: answer.username,
+        email: answer.username,
+        password: value<{ password: string }>(loginRequests, name).password,
+        first_name: answer.first_name,
+        last_name: answer.last_name,
+        phone: answer.phone,
+        groups: (answer.groups as Array<{ id: number }>).map((role) => role.id),
+        mfa: false,
+        reset_pw: false,
+        reset_2fa: false,
+        is_active: true,
+      });
+      expect(user.password).toBe(SEEDED_PASSWORD);
+      // What the mock answers to the login example is the example, but for fresh tokens.
+      const login = await request(served.url).post('/api/v2/user/login').send(value(loginRequests, name));
+      expect(login.status).toBe(200);
+      expect({ ...login.body, permissions: [...login.body.permissions].sort() }).toEqual({
+        ...answer,
+        access: expect.stringMatching(JWT),
+        refresh: expect.stringMatching(JWT),
+        permissions: [...answer.permissions].sort(),
+      });
+    }
+    // Fewer users than documented ones plus the standard credential's: those still.
+    const few = await startMock({ users: 1 });
+    try {
+      expect([...few.mock.state<AmaniState>('amani').users.values()].map((user) => user.groups)).toEqual([[2], [3], [1]]);
+    } finally {
+      await few.close();
+    }
+  });
+
+  it('issued the tokens the examples show: the admin credential, the refresh token and the access tokens', async () => {
+    const state = seededState();
+    const admin = value<LoginAnswer>(loginAnswers, 'companyAdmin');
+    expect(served.mock.credentials().amani.admin).toBe(`Bearer ${admin.access}`);
+    const refresh = value<{ refresh: string }>(spec.requestExamples('refreshToken'), 'refresh').refresh;
+    expect(refresh).toBe(admin.refresh);
+    const tokens: Array<[string, 'access' | 'refresh', string]> = [
+      ...loginAnswers.flatMap(({ value: answer }) => {
+        const { access, refresh: token, id } = answer as LoginAnswer;
+        return [
+          [access, 'access', id],
+          [token, 'refresh', id],
+        ] as Array<[string, 'access' | 'refresh', string]>;
+      }),
+      [value<{ access: string }>(spec.responseExamples('refreshToken', 200), 'refresh').access, 'access', admin.id],
+    ];
+    for (const [token, type, userId] of tokens) {
+      const check = state.verify(token, type);
+      expect(check.ok && check.claims.user_id, token).toBe(userId);
+    }
+    const refreshed = await request(served.url).post('/api/v2/token/refresh/').send({ refresh });
+    expect(refreshed.status).toBe(200);
+    expect(state.verify(refreshed.body.access, 'access')).toMatchObject({ ok: true, claims: { user_id: admin.id } });
+  });
+});
+
 describe('amani seeding and sessions', () => {
   it('seeds the same users and credentials for the same seed, and valid credentials', async () => {
     const [one, two, other] = await Promise.all([
@@ -711,14 +814,15 @@ describe('amani seeding and sessions', () => {
         expect(user.password).toBe(SEEDED_PASSWORD);
         expect(user.id).toMatch(UUID);
       }
-      expect(users.slice(0, 2).map((user) => [user.groups, user.is_active])).toEqual([
+      expect(users.slice(0, 3).map((user) => [user.groups, user.is_active])).toEqual([
         [[2], true],
+        [[3], true],
         [[1], true],
       ]);
 
       const { admin: adminCredential, standard: standardCredential } = one.mock.credentials().amani;
       expect(jwtPart(adminCredential.slice(7), 1)).toMatchObject({ token_type: 'access', user_id: users[0]!.id });
-      expect(jwtPart(standardCredential.slice(7), 1)).toMatchObject({ token_type: 'access', user_id: users[1]!.id });
+      expect(jwtPart(standardCredential.slice(7), 1)).toMatchObject({ token_type: 'access', user_id: users[STANDARD]!.id });
       // A credential of one mock is valid in another seeded alike.
       const created = await request(two.url)
         .post('/api/v2/user')

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { haplo, HaploState, type HaploPrincipal } from '../../mocks/apis/haplo.ts';
 import { seededFaker } from '../../mocks/core/faker.ts';
 import { createMock } from '../../mocks/index.ts';
+import { apiSpec } from '../../specs/index.ts';
 import { expectConformant, type Answer } from '../helpers/conformance.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';
 
@@ -224,9 +225,9 @@ describe('haplo createUser errors', () => {
         `${PLATFORM}tags attribute must be a dictionary of string to string`,
       ],
       [
-        { ...newPerson, directGroupMembership: ['haplo:group:example'] },
+        { ...newPerson, directGroupMembership: ['haplo:group:finance-team'] },
         'haplo:api-v0:generic:exception',
-        'Group with code haplo:group:example does not exist',
+        'Group with code haplo:group:finance-team does not exist',
       ],
       [
         { ...newPerson, directGroupMembership: ['group:999999'] },
@@ -435,13 +436,13 @@ describe('haplo updateUser', () => {
   });
 
   it('changes email, ref and locale, and finds its target by tag query', async () => {
-    const { id } = (await create({ ...newPerson, tags: { username: 'asmith' } })).body.user;
+    const { id } = (await create({ ...newPerson, tags: { username: 'flast' } })).body.user;
     const changed = await post(`/api/v0-user/id/${id}`, { email: 'FIRST.LAST@example.com', ref: '8xy5z', localeId: 'cy' });
     expectConformant('haplo', 'updateUserById', changed);
     expect(changed.body.user).toMatchObject({ email: 'FIRST.LAST@example.com', ref: '8xy5z', localeId: 'cy' });
     expect(state().findByEmail('first.last@example.com')!.id).toBe(id);
 
-    const byTag = await post('/api/v0-user/id/?tag:username=asmith', { nameLast: 'Smith' });
+    const byTag = await post('/api/v0-user/id/?tag:username=flast', { nameLast: 'Smith' });
     expectConformant('haplo', 'updateUserByTag', byTag);
     expect(byTag.body.user).toMatchObject({ id, name: 'First Smith' });
 
@@ -532,17 +533,17 @@ describe('haplo updateUser', () => {
   });
 
   it('quotes the id as null when the target came from a tag query, even for its own email', async () => {
-    const { id } = (await create({ ...newPerson, tags: { username: 'asmith' } })).body.user;
+    const { id } = (await create({ ...newPerson, tags: { username: 'flast' } })).body.user;
     const other = people().find((p) => p.id !== id && p.tags.username)!;
     expectFailure(
-      await post('/api/v0-user/id?tag:username=asmith', { email: 'First.Last@example.com' }),
+      await post('/api/v0-user/id?tag:username=flast', { email: 'First.Last@example.com' }),
       'updateUserByTag',
       400,
       'haplo:api-v0:user:update-failed',
       'User null cannot be updated to have email First.Last@example.com as another user already has that email',
     );
     expectFailure(
-      await post('/api/v0-user/id?tag:username=asmith', { tags: { username: other.tags.username } }),
+      await post('/api/v0-user/id?tag:username=flast', { tags: { username: other.tags.username } }),
       'updateUserByTag',
       400,
       'haplo:api-v0:user:update-failed',
@@ -557,7 +558,7 @@ describe('haplo updateUser', () => {
       'Either a user ID in the path of the request, or a tag query in the parameters must be provided.',
     );
     expectFailure(
-      await post('/api/v0-user/id?username=asmith', {}),
+      await post('/api/v0-user/id?username=flast', {}),
       'updateUserByTag',
       400,
       'haplo:api-v0:user:no-tag-query-provided',
@@ -651,6 +652,8 @@ describe('haplo getGroup and findByTag', () => {
     });
     const byId = await get(`/api/v0-user/group/group:${group('haplo:group:api-v0:user-api').id}`);
     expect(byId.body).toEqual(apiGroup.body);
+    // Whether faker seeds an inactive person depends on the seed: block one, so the filter is tested.
+    expect((await post(`/api/v0-user/enable/${people()[4]!.id}?status=block`)).status).toBe(200);
     const everyone = await get('/api/v0-user/group/std:group:everyone');
     expect(everyone.body.users).toEqual(
       people()
@@ -795,6 +798,55 @@ describe('haplo auth', () => {
     expect((await get(`/api/v0-user/id/${standardUser.id}`, standard)).status).toBe(200);
     await post(`/api/v0-user/id/${adminUser().id}`, { directGroupMembership: [] });
     expect((await get(`/api/v0-user/id/${adminUser().id}`)).body.kind).toBe('haplo:api-v0:generic:not-permitted');
+  });
+});
+
+describe('haplo seed from the spec', () => {
+  it('starts with every principal the examples marked x-usermock-seed show, exactly as they show it', async () => {
+    const marked = apiSpec('haplo').seededExamples();
+    expect(marked.map((example) => `${example.operationId} ${example.name}`).sort()).toEqual([
+      'enableUser active',
+      'getGroup apiGroup',
+      'getGroup numeric',
+      'getGroup withMembers',
+      'getUserById person',
+      'getUserById serviceUser',
+      'getUserByTag person',
+      'updateUserById unchanged',
+    ]);
+    for (const { value } of marked) {
+      const {
+        user,
+        group: shown,
+        users,
+      } = value as { user?: { id: number }; group?: { id: number; code: string | null }; users?: number[] };
+      if (user) expect((await get(`/api/v0-user/id/${user.id}`)).body.user).toEqual(user);
+      if (shown) {
+        const answer = await get(`/api/v0-user/group/${shown.code ?? `group:${shown.id}`}`);
+        expect(answer.body).toMatchObject({ group: shown, users: users! });
+      }
+    }
+    // The documented people come first (they count towards `users`), then the others, numbered after them.
+    expect(
+      people()
+        .slice(0, 3)
+        .map((p) => p.name),
+    ).toEqual(['Priya Shah', 'Alice Smith', 'Ben Okafor']);
+    expect(people()).toHaveLength(12);
+    expect(
+      Math.min(
+        ...state()
+          .principals()
+          .filter((p) => p.id > 142)
+          .map((p) => p.id),
+      ),
+    ).toBe(143);
+  });
+
+  it('gives the admin key to the documented API user and the standard key to a documented person outside the API group', () => {
+    const { keys } = state();
+    expect(state().caller(keys.admin)!.name).toBe('Priya Shah');
+    expect(state().caller(keys.standard)!.name).toBe('Alice Smith');
   });
 });
 

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HoopState } from '../../mocks/apis/hoop.ts';
+import { apiSpec } from '../../specs/index.ts';
 import { expectConformant } from '../helpers/conformance.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';
 
@@ -335,5 +336,33 @@ describe('hoop groups and slack', () => {
         'text/plain; charset=utf-8',
       ]);
     }
+  });
+});
+
+describe('hoop seed', () => {
+  it('seeds the users the spec documents first, counted in `users`, with the credentials of its admin and standard user', async () => {
+    const state = running.mock.state<HoopState>('hoop');
+    expect([...state.users.values()].slice(0, 4).map((user) => user.email)).toEqual([
+      'jane@example.com',
+      'jsmith@example.com',
+      'alex.kim@example.org',
+      'robin.park@example.com',
+    ]);
+    expect(state.users.size).toBe(12);
+    const [adminInfo, standardInfo] = await Promise.all(
+      [admin, standard].map((authorization) => api().get('/api/userinfo').set('Authorization', authorization)),
+    );
+    expect([adminInfo.body.email, adminInfo.body.role, standardInfo.body.email, standardInfo.body.role]).toEqual([
+      'jane@example.com',
+      'admin',
+      'jsmith@example.com',
+      'standard',
+    ]);
+    // The seeded users are the documented list example, as the mock presents them.
+    const list = await api().get('/api/users').set('Authorization', admin);
+    const organization = apiSpec('hoop')
+      .seededExamples()
+      .find((example) => example.name === 'organization')!;
+    expect(list.body.slice(0, 4)).toEqual(organization.value);
   });
 });
