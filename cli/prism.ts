@@ -4,9 +4,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isApiName } from '../specs/spec.ts';
 
-/** Prism's own CLI, from the pinned @stoplight/prism-cli dependency. */
+/**
+ * Prism's own CLI, from @stoplight/prism-cli — an optional peer dependency (a frontend that only
+ * uses the mock does not install it): without it, say how to install it (exit 2).
+ */
 function prismBin(): string {
-  const manifest = createRequire(import.meta.url).resolve('@stoplight/prism-cli/package.json');
+  let manifest: string;
+  try {
+    manifest = createRequire(import.meta.url).resolve('@stoplight/prism-cli/package.json');
+  } catch {
+    console.error(
+      'usermock: Prism is not installed; it is an optional peer dependency: npm install --save-dev @stoplight/prism-cli@5.14.2',
+    );
+    process.exit(2);
+  }
   return join(dirname(manifest), 'dist', 'index.js');
 }
 

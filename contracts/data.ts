@@ -1,6 +1,6 @@
 import type { Faker } from '@faker-js/faker';
 import { generateSync, type JsonSchema } from 'json-schema-faker';
-import { seededFaker } from '../mocks/core/faker.ts';
+import { seededFaker } from '../specs/faker.ts';
 import { schemaFor, type Schema } from '../specs/schema.ts';
 
 /** Every user the suite creates has an email with this prefix, so they are easy to find and remove. */

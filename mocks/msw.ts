@@ -1,5 +1,5 @@
-import { http, HttpResponse, type HttpHandler } from 'msw';
-import { API_NAMES, type ApiName } from '../specs/index.ts';
+import { http, HttpResponse, type HttpHandler, type HttpMethods } from 'msw';
+import { API_NAMES, apiSpec, type ApiName } from '../specs/index.ts';
 import type { MockRequest, MockResponse } from './core/http.ts';
 import type { Mock } from './core/mock.ts';
 import { createMock } from './index.ts';
@@ -14,20 +14,30 @@ export interface HandlerOptions {
 }
 
 /**
- * MSW request handlers answering from a mock's behaviour core. A handler answers only the paths
- * its APIs own (and the `/__usermock/` control endpoints); anything else falls through to the
- * next handler or the network, as MSW users expect.
+ * MSW request handlers answering from a mock's behaviour core, the way MSW matches: one handler per
+ * spec operation (most specific path first, so MSW's log names the operation), then one per API
+ * for the other paths it owns (an unknown route there gets the vendor's own 404), and one for the
+ * `/__usermock/` control endpoints. A path no API owns matches no handler: it goes on to the
+ * network, or to `onUnhandledRequest`. Handlers added with `server.use()` come first and win.
  */
 export function createHandlers(mock: Mock, { apis = API_NAMES, origin }: HandlerOptions = {}): HttpHandler[] {
-  const onlyOrigin = origin === undefined ? undefined : new URL(origin).origin;
-  return [
-    http.all('*', async ({ request }) => {
-      const url = new URL(request.url);
-      if ((onlyOrigin && url.origin !== onlyOrigin) || !mock.serves(url.pathname, apis)) return undefined;
-      return toHttpResponse(await mock.handle(await toMockRequest(request, url)));
-    }),
-  ];
+  const base = origin === undefined ? '*' : new URL(origin).origin;
+  const answer = async ({ request }: { request: Request }) =>
+    toHttpResponse(await mock.handle(await toMockRequest(request, new URL(request.url))));
+  const operations = apis
+    .flatMap((api) => apiSpec(api).operations)
+    .sort((a, b) => staticSegments(b.path) - staticSegments(a.path))
+    .map((operation) => http[operation.method.toLowerCase() as Lowercase<HttpMethods>](`${base}${mswPath(operation.path)}`, answer));
+  const owned = ({ request }: { request: Request }) => {
+    const url = new URL(request.url);
+    return (base === '*' || url.origin === base) && mock.serves(url.pathname, apis);
+  };
+  return [...operations, http.all(owned, answer)];
 }
+
+/** An OpenAPI path template as an MSW path: `{emailOrID}` becomes `:emailOrID`. */
+const mswPath = (template: string) => template.replace(/\{([^}]+)\}/g, ':$1');
+const staticSegments = (template: string) => template.split('/').filter((segment) => segment && !segment.startsWith('{')).length;
 
 /** The mock behind the ready-made handlers below (seeded with the default seed). */
 export const mock: Mock = createMock();

@@ -1,6 +1,6 @@
 // Amani: how the generic drivers create, read (by logging in) and update its users, and what only
 // Amani has — logging in and refreshing tokens, DRF's 415 for bodies it does not parse.
-import { isObject } from '../../mocks/core/http.ts';
+import { isObject } from '../../specs/json.ts';
 import { apiSpec } from '../../specs/index.ts';
 import { expectationCheck } from '../checks/check.ts';
 import { UNICODE_NAMES, type DataFactory } from '../data.ts';

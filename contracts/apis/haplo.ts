@@ -1,7 +1,7 @@
 // Haplo: how the generic drivers create, read, find, update and block its users, the requests
 // that reach its documented failures (tag queries, ids that are not numbers, unknown groups), and
 // the envelope every answer wears.
-import { isObject } from '../../mocks/core/http.ts';
+import { isObject } from '../../specs/json.ts';
 import { apiSpec } from '../../specs/index.ts';
 import { NOT_JUDGED, responseCheck } from '../checks/check.ts';
 import { UNICODE_NAMES, type DataFactory } from '../data.ts';

@@ -1,7 +1,7 @@
 // hoop.dev gateway: how the generic drivers create, read, list, update and delete its users, and
 // what only hoop has — the caller's own record (`/api/userinfo`, `PATCH /api/users/self/slack`),
 // groups, and an admin's refusals to deactivate or delete themself.
-import { isObject } from '../../mocks/core/http.ts';
+import { isObject } from '../../specs/json.ts';
 import { apiSpec } from '../../specs/index.ts';
 import { expectationCheck, NOT_JUDGED, responseCheck } from '../checks/check.ts';
 import { UNICODE_NAMES, type DataFactory } from '../data.ts';

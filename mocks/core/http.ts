@@ -45,7 +45,4 @@ export function parseJsonBody(body: string | undefined): ParsedBody {
   }
 }
 
-/** Whether a parsed JSON value is a plain object (not null, not an array). */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isObject } from '../../specs/json.ts';

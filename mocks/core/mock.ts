@@ -1,6 +1,6 @@
 import { apiSpec, type ApiName } from '../../specs/index.ts';
 import type { ApiModule, ApiState, Credentials } from './api.ts';
-import { seededFaker } from './faker.ts';
+import { seededFaker } from '../../specs/faker.ts';
 import { empty, json, text, type MockRequest, type MockResponse } from './http.ts';
 import { Journal } from './journal.ts';
 import { parsePrefer, pickLatency, sleep, type Latency } from './prefer.ts';

@@ -46,9 +46,33 @@ beforeAll(async () => {
 }, 240_000);
 afterAll(() => server?.stop());
 
+/** Every module a dist entry loads, following its relative imports (its chunks). */
+async function loadedModules(dist: string, entry: string, seen = new Set<string>()): Promise<Set<string>> {
+  if (seen.has(entry)) return seen;
+  seen.add(entry);
+  const code = await readFile(join(dist, entry), 'utf8');
+  for (const [, specifier] of code.matchAll(/(?:^|[;\s])(?:import|export)\s*(?:[^'";]*?from\s*)?['"]([^'"]+)['"]/gm)) {
+    if (specifier!.startsWith('./')) await loadedModules(dist, specifier!.slice(2), seen);
+    else seen.add(specifier!);
+  }
+  return seen;
+}
+
 describe('the packed package in a project of its own', () => {
+  it('installs neither Prism nor vitest, and its MSW entry loads no CLI, Prism, vitest or contract code', async () => {
+    for (const name of ['@stoplight/prism-cli', 'vitest', '@apidevtools/swagger-parser']) {
+      await expect(readdir(join(project, 'node_modules', name)), name).rejects.toThrow();
+    }
+    const loaded = [...(await loadedModules(join(project, 'node_modules', 'usermock', 'dist'), 'msw.js'))];
+    expect(loaded.filter((module) => /commander|prism|vitest|junit|json-schema-faker|^node:child_process/.test(module))).toEqual([]);
+    expect(loaded).toContain('msw');
+    const prism = await exec('npx', ['usermock', 'prism', 'hoop'], { cwd: project }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(prism).toMatchObject({ code: 2, stderr: expect.stringContaining('npm install --save-dev @stoplight/prism-cli@5.14.2') });
+  });
+
   it('runs usermock check without vitest installed, writing reports relative to the project', async () => {
-    await expect(readdir(join(project, 'node_modules', 'vitest'))).rejects.toThrow();
     const { stdout } = await exec('npx', ['usermock', 'check', 'amani', '--base-url', server.url, '--report', 'junit=reports/amani.xml'], {
       cwd: project,
     });
