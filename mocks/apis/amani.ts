@@ -2,12 +2,12 @@
 // SimpleJWT. Behaviour per specs/amani.openapi.yaml and shared/api-notes/amani.md; where both are
 // silent the mock answers as DRF, SimpleJWT and Django's auth app do by default.
 import type { ErrorObject } from 'ajv';
-import type { components } from '../../specs/generated/amani.types.ts';
+import type { components, operations } from '../../specs/generated/amani.types.ts';
 import { apiSpec } from '../../specs/index.ts';
 import type { ApiModule, SeedOptions } from '../core/api.ts';
 import { constantTimeEqual } from '../core/constant-time.ts';
 import { isObject, json, parseJsonBody, type MockRequest, type MockResponse } from '../core/http.ts';
-import { Router, type Handler, type Match } from '../core/router.ts';
+import { specRouter, type Handler, type Match } from '../core/router.ts';
 import { fieldOf, requestErrors } from '../core/validation.ts';
 
 /** The password of every seeded user. */
@@ -462,67 +462,78 @@ const logIn: Handler<Context> = async ({ state, request }) => {
   });
 };
 
-const router = new Router<Context>()
-  .on('POST', '/api/v2/user/login', 'login', logIn)
-  // The vendor's Web SDK logs in at the trailing-slash spelling (see the spec's description); the
-  // server that both it and the API reference work with serves both.
-  .on('POST', '/api/v2/user/login/', 'login', logIn)
-  .on('POST', '/api/v2/token/refresh/', 'refreshToken', async ({ state, request }) => {
-    const input = await readInput(request);
-    if ('response' in input) return input.response;
-    const result = deserialize('refreshToken', REFRESH_RULES, input.data, state);
-    if ('errors' in result) return json(400, result.errors);
-    const check = state.verify(result.data.refresh as string, 'refresh');
-    if (!check.ok) return unauthorized({ detail: check.message, code: 'token_not_valid' });
-    const user = state.find(check.claims.user_id);
-    if (!user?.is_active) return unauthorized({ detail: 'No active account found for the given token.' });
-    return json(200, { access: state.issue(user, 'access') });
-  })
-  .on('POST', '/api/v2/user', 'createUser', async ({ state, request }) => {
-    const input = await readInput(request);
-    if ('response' in input) return input.response;
-    const result = deserialize('createUser', USER_RULES, input.data, state, (email) => state.emailTaken(email));
-    if ('errors' in result) return json(400, result.errors);
-    const fields = result.data as UserFields & Pick<AmaniUser, 'email' | 'password'>;
-    const email = normalizeEmail(fields.email);
-    const user: AmaniUser = {
-      id: crypto.randomUUID(),
-      username: email,
-      email,
-      password: fields.password,
-      first_name: fields.first_name ?? '',
-      last_name: fields.last_name ?? '',
-      phone: fields.phone ?? '',
-      groups: fields.groups ?? [],
-      mfa: false,
-      reset_pw: false,
-      reset_2fa: false,
-      is_active: true,
-    };
-    state.put(user);
-    return json(201, state.present(user));
-  })
-  .on('PATCH', '/api/v2/user/{user_uuid}', 'updateUser', async ({ state, request }, { user_uuid }) => {
-    // DRF looks the user up before it reads the body.
-    if (!state.find(user_uuid!)) return detail(404, 'Not found.');
-    const input = await readInput(request);
-    if ('response' in input) return input.response;
-    // Taken again once the body is read (a multipart body is read asynchronously), so that an
-    // update that landed meanwhile is kept.
-    const user = state.find(user_uuid!)!;
-    const result = deserialize('updateUser', USER_RULES, input.data, state, (email) => state.emailTaken(email, user.id));
-    if ('errors' in result) return json(400, result.errors);
-    const { email, ...fields } = result.data as UserFields;
-    const updated: AmaniUser = { ...user, ...fields, ...(email === undefined ? {} : { email: normalizeEmail(email) }) };
-    state.put(updated);
-    return json(200, state.present(updated));
-  })
-  .on('GET', '/api/v2/group', 'listGroups', ({ state }) =>
-    json(
-      200,
-      [...state.roles.values()].sort((a, b) => a.id - b.id),
-    ),
-  );
+/** The spec's operations, by the ids the generated types list. */
+type OperationId = keyof operations;
+
+const router = specRouter<OperationId, Context>(
+  'amani',
+  {
+    login: logIn,
+    refreshToken: async ({ state, request }) => {
+      const input = await readInput(request);
+      if ('response' in input) return input.response;
+      const result = deserialize('refreshToken', REFRESH_RULES, input.data, state);
+      if ('errors' in result) return json(400, result.errors);
+      const check = state.verify(result.data.refresh as string, 'refresh');
+      if (!check.ok) return unauthorized({ detail: check.message, code: 'token_not_valid' });
+      const user = state.find(check.claims.user_id);
+      if (!user?.is_active) return unauthorized({ detail: 'No active account found for the given token.' });
+      return json(200, { access: state.issue(user, 'access') });
+    },
+    createUser: async ({ state, request }) => {
+      const input = await readInput(request);
+      if ('response' in input) return input.response;
+      const result = deserialize('createUser', USER_RULES, input.data, state, (email) => state.emailTaken(email));
+      if ('errors' in result) return json(400, result.errors);
+      const fields = result.data as UserFields & Pick<AmaniUser, 'email' | 'password'>;
+      const email = normalizeEmail(fields.email);
+      const user: AmaniUser = {
+        id: crypto.randomUUID(),
+        username: email,
+        email,
+        password: fields.password,
+        first_name: fields.first_name ?? '',
+        last_name: fields.last_name ?? '',
+        phone: fields.phone ?? '',
+        groups: fields.groups ?? [],
+        mfa: false,
+        reset_pw: false,
+        reset_2fa: false,
+        is_active: true,
+      };
+      state.put(user);
+      return json(201, state.present(user));
+    },
+    updateUser: async ({ state, request }, { user_uuid }) => {
+      // DRF looks the user up before it reads the body.
+      if (!state.find(user_uuid!)) return detail(404, 'Not found.');
+      const input = await readInput(request);
+      if ('response' in input) return input.response;
+      // Taken again once the body is read (a multipart body is read asynchronously), so that an
+      // update that landed meanwhile is kept.
+      const user = state.find(user_uuid!)!;
+      const result = deserialize('updateUser', USER_RULES, input.data, state, (email) => state.emailTaken(email, user.id));
+      if ('errors' in result) return json(400, result.errors);
+      const { email, ...fields } = result.data as UserFields;
+      const updated: AmaniUser = { ...user, ...fields, ...(email === undefined ? {} : { email: normalizeEmail(email) }) };
+      state.put(updated);
+      return json(200, state.present(updated));
+    },
+    listGroups: ({ state }) =>
+      json(
+        200,
+        [...state.roles.values()].sort((a, b) => a.id - b.id),
+      ),
+  },
+  [
+    {
+      method: 'POST',
+      path: '/api/v2/user/login/',
+      operationId: 'login',
+      why: "the vendor's Web SDK logs in at the trailing-slash spelling (see the spec's description); the server both it and the API reference work with serves both",
+    },
+  ],
+);
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 

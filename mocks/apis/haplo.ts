@@ -1,12 +1,12 @@
 // Haplo — User API v0 (`/api/v0-user/...`): the `haplo_api_user_v0` plugin on the `haplo_api_v0`
 // responder. Behaviour per specs/haplo.openapi.yaml and shared/api-notes/haplo.md; the order of
 // checks and the message texts follow the plugin's source.
-import type { components } from '../../specs/generated/haplo.types.ts';
+import type { components, operations } from '../../specs/generated/haplo.types.ts';
 import { apiSpec } from '../../specs/index.ts';
 import type { ApiModule, SeedOptions } from '../core/api.ts';
 import { findBySecret } from '../core/constant-time.ts';
 import { isObject, json, parseJsonBody, text, type MockRequest, type MockResponse } from '../core/http.ts';
-import { Router, type Handler, type Params } from '../core/router.ts';
+import { specRouter, type Handler, type Params } from '../core/router.ts';
 import { requestErrors } from '../core/validation.ts';
 
 const CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -569,24 +569,28 @@ const enable = respondToAPI(
 );
 const group = respondToAPI([{ path: 'groupcode', as: 'string' }], getGroup);
 
-// The platform hands a handler the path elements after its own path, so `/enable` and `/group`
-// without one reach the handler and fail its argument validation rather than finding no route.
-const router = new Router<Context>({ trailingSlash: 'optional' })
-  .on(
-    'POST',
-    '/api/v0-user/create',
-    'createUser',
-    respondToAPI([BODY, { parameter: 'welcomeLink', as: 'int', optional: true }], createUser),
-  )
-  .on('GET', '/api/v0-user/id/{id}', 'getUserById', respondToAPI([OPTIONAL_ID], getUser))
-  .on('GET', '/api/v0-user/id', 'getUserByTag', respondToAPI([OPTIONAL_ID], getUser))
-  .on('POST', '/api/v0-user/id/{id}', 'updateUserById', respondToAPI([OPTIONAL_ID, BODY], updateUser))
-  .on('POST', '/api/v0-user/id', 'updateUserByTag', respondToAPI([OPTIONAL_ID, BODY], updateUser))
-  .on('POST', '/api/v0-user/enable/{id}', 'enableUser', enable)
-  .on('POST', '/api/v0-user/enable', 'enableUser', enable)
-  .on('GET', '/api/v0-user/group/{groupcode}', 'getGroup', group)
-  .on('GET', '/api/v0-user/group', 'getGroup', group)
-  .on('GET', '/api/v0-user/find-by-tag', 'findByTag', respondToAPI([], findByTag));
+/** The spec's operations, by the ids the generated types list. */
+type OperationId = keyof operations;
+
+const router = specRouter<OperationId, Context>(
+  'haplo',
+  {
+    createUser: respondToAPI([BODY, { parameter: 'welcomeLink', as: 'int', optional: true }], createUser),
+    getUserById: respondToAPI([OPTIONAL_ID], getUser),
+    getUserByTag: respondToAPI([OPTIONAL_ID], getUser),
+    updateUserById: respondToAPI([OPTIONAL_ID, BODY], updateUser),
+    updateUserByTag: respondToAPI([OPTIONAL_ID, BODY], updateUser),
+    enableUser: enable,
+    getGroup: group,
+    findByTag: respondToAPI([], findByTag),
+  },
+  // The platform hands a handler the path elements after its own path, so `/enable` and `/group`
+  // without one reach the handler and fail its argument validation rather than finding no route.
+  [
+    { method: 'POST', path: '/api/v0-user/enable', operationId: 'enableUser', why: 'no id: the handler validates its arguments' },
+    { method: 'GET', path: '/api/v0-user/group', operationId: 'getGroup', why: 'no code: the handler validates its arguments' },
+  ],
+);
 
 // ---------------------------------------------------------------------------------------------
 // Authentication, seed and module

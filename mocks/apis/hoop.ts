@@ -1,12 +1,12 @@
 // hoop.dev gateway — User Management (`/api/users`, `/api/userinfo`, `/api/users/groups`).
 // Behaviour per specs/hoop.openapi.yaml and shared/api-notes/hoop.md.
 import type { ErrorObject } from 'ajv';
-import type { components } from '../../specs/generated/hoop.types.ts';
+import type { components, operations } from '../../specs/generated/hoop.types.ts';
 import { apiSpec } from '../../specs/index.ts';
 import type { ApiModule, SeedOptions } from '../core/api.ts';
 import { findBySecret } from '../core/constant-time.ts';
 import { empty, isObject, json, parseJsonBody, text, type MockRequest, type MockResponse } from '../core/http.ts';
-import { Router } from '../core/router.ts';
+import { specRouter } from '../core/router.ts';
 import { fieldOf, jsonTypeOf, requestErrors } from '../core/validation.ts';
 
 const CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -173,8 +173,11 @@ function string(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-const router = new Router<Context>()
-  .on('GET', '/api/userinfo', 'getUserInfo', ({ state, caller }) =>
+/** The spec's operations, by the ids the generated types list. */
+type OperationId = keyof operations;
+
+const router = specRouter<OperationId, Context>('hoop', {
+  getUserInfo: ({ state, caller }) =>
     ok(200, {
       ...present(caller),
       is_admin: roleOf(caller) === 'admin',
@@ -190,13 +193,12 @@ const router = new Router<Context>()
       show_origin_survey: false,
       show_setup_checklist: false,
     }),
-  )
-  .on('GET', '/api/users', 'listUsers', ({ state }) => ok(200, [...state.users.values()].map(present)))
-  .on('GET', '/api/users/{emailOrID}', 'getUser', ({ state }, { emailOrID }) => {
+  listUsers: ({ state }) => ok(200, [...state.users.values()].map(present)),
+  getUser: ({ state }, { emailOrID }) => {
     const user = state.find(emailOrID!);
     return user ? ok(200, present(user)) : error(404, `user ${emailOrID} not found`);
-  })
-  .on('POST', '/api/users', 'createUser', ({ state, request }) => {
+  },
+  createUser: ({ state, request }) => {
     const decoded = decode(request, 'createUser');
     if ('response' in decoded) return decoded.response;
     const { body } = decoded;
@@ -217,8 +219,8 @@ const router = new Router<Context>()
     // The answer echoes the request: the password when one was sent, and `role` as sent (drift), not computed.
     const echoed = { ...(user.password ? { password: user.password } : {}), ...(typeof body.role === 'string' ? { role: body.role } : {}) };
     return ok(201, { ...present(user), ...echoed });
-  })
-  .on('PUT', '/api/users/{emailOrID}', 'updateUser', ({ state, caller, request }, { emailOrID }) => {
+  },
+  updateUser: ({ state, caller, request }, { emailOrID }) => {
     const user = state.find(emailOrID!);
     if (!user) return error(404, `user ${emailOrID} not found`);
     const decoded = decode(request, 'updateUser');
@@ -241,37 +243,38 @@ const router = new Router<Context>()
     });
     state.put(user);
     return ok(200, present(user));
-  })
-  .on('DELETE', '/api/users/{emailOrID}', 'deleteUser', ({ state, caller }, { emailOrID }) => {
+  },
+  deleteUser: ({ state, caller }, { emailOrID }) => {
     const user = state.find(emailOrID!);
     if (!user) return error(404, `user ${emailOrID} not found`);
     if (user.id === caller.id) return error(422, 'cannot delete yourself');
     state.remove(user);
     return empty(204);
-  })
-  .on('PATCH', '/api/users/self/slack', 'updateSelfSlack', ({ state, caller, request }) => {
+  },
+  updateSelfSlack: ({ state, caller, request }) => {
     const decoded = decode(request, 'updateSelfSlack');
     if ('response' in decoded) return decoded.response;
     caller.slack_id = string(decoded.body.slack_id);
     state.put(caller);
     return ok(200, present(caller));
-  })
-  .on('GET', '/api/users/groups', 'listGroups', ({ state }) => ok(200, state.groups.size ? [...state.groups] : null))
-  .on('POST', '/api/users/groups', 'createGroup', ({ state, request }) => {
+  },
+  listGroups: ({ state }) => ok(200, state.groups.size ? [...state.groups] : null),
+  createGroup: ({ state, request }) => {
     const decoded = decode(request, 'createGroup');
     if ('response' in decoded) return decoded.response;
     const name = string(decoded.body.name);
     if (state.groups.has(name)) return error(409, `group ${name} already exists`);
     state.groups.add(name);
     return ok(201, { name });
-  })
-  .on('DELETE', '/api/users/groups/{name}', 'deleteGroup', ({ state }, { name }) => {
+  },
+  deleteGroup: ({ state }, { name }) => {
     if (name === ADMIN_GROUP) return error(422, `cannot delete admin group ${ADMIN_GROUP}`);
     if (!state.groups.has(name!)) return error(404, `group ${name} not found`);
     state.groups.delete(name!);
     for (const user of state.users.values()) user.groups = user.groups.filter((group) => group !== name);
     return empty(204);
-  });
+  },
+});
 
 /** Operations only members of the `admin` group may call. */
 const ADMIN_OPERATIONS = new Set(['createUser', 'updateUser', 'deleteUser', 'createGroup', 'deleteGroup']);

@@ -1,3 +1,4 @@
+import { apiSpec, type ApiName } from '../../specs/index.ts';
 import type { MockResponse } from './http.ts';
 
 /** The path parameters a route template captured, decoded. */
@@ -82,4 +83,35 @@ function decodeSegment(segment: string): string {
   } catch {
     return segment; // malformed escapes stay as sent, as Go and Node servers leave them
   }
+}
+
+/** A vendor-only spelling of a documented operation's path, with why the vendor serves it. */
+export interface Alias<Id extends string> {
+  method: string;
+  path: string;
+  operationId: Id;
+  why: string;
+}
+
+/**
+ * A router whose routes are the API's spec: each operation at its documented method and path,
+ * answered by the handler of its operationId (`x-trailing-slash` deciding the slash), then the
+ * vendor-only aliases — the visible boundary between what the spec says and what the vendor also
+ * does. The handler table is keyed by the generated operation ids, so a spec operation without a
+ * handler, or a handler for an operation the spec lacks, does not compile.
+ */
+export function specRouter<Id extends string, C>(
+  api: ApiName,
+  handlers: Record<Id, Handler<C>>,
+  aliases: ReadonlyArray<Alias<Id>> = [],
+): Router<C> {
+  const spec = apiSpec(api);
+  const router = new Router<C>({ trailingSlash: spec.document['x-trailing-slash'] === 'optional' ? 'optional' : 'strict' });
+  for (const operation of spec.operations) {
+    const handler = handlers[operation.id as Id];
+    if (!handler) throw new Error(`${api}: no handler for the spec's operation ${operation.id}`);
+    router.on(operation.method, operation.path, operation.id, handler);
+  }
+  for (const alias of aliases) router.on(alias.method, alias.path, alias.operationId, handlers[alias.operationId]);
+  return router;
 }
