@@ -1,4 +1,3 @@
-import { SEEDED_PASSWORD } from '../mocks/apis/amani.ts';
 import { createMock, DEFAULT_SEED, DEFAULT_USERS } from '../mocks/index.ts';
 import { parseLatency } from '../mocks/core/prefer.ts';
 import { createHttpServer, listen } from '../mocks/server.ts';
@@ -46,21 +45,18 @@ export async function serve(options: ServeOptions): Promise<void> {
     console.error(`usermock: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
     process.exit(2);
   }
-  const credentials = mock.credentials();
-  console.log(`usermock serving hoop, Amani and Haplo at ${url}  (seed ${mock.seed}, ${mock.users} users per API${stateFile ? `, state in ${stateFile}` : ''})
-
-  hoop   ${url}/api/users, /api/userinfo, /api/users/groups
-         admin (group admin)              Authorization: ${credentials.hoop.admin}
-         standard                         Authorization: ${credentials.hoop.standard}
-  Amani  ${url}/api/v2/user, /api/v2/group  (log in as any seeded user with password ${SEEDED_PASSWORD})
-         admin (Company Admin)            Authorization: ${credentials.amani.admin}
-         standard                         Authorization: ${credentials.amani.standard}
-  Haplo  ${url}/api/v0-user/...
-         admin (in the API group)         Authorization: ${credentials.haplo.admin}
-         standard (not in the API group)  Authorization: ${credentials.haplo.standard}
-
-  control: GET ${url}/__usermock/credentials · POST ${url}/__usermock/reset · GET ${url}/__usermock/state · GET ${url}/__usermock/requests
-  per-test isolation: send the header "x-usermock-session: <name>"`);
+  const apis = mock.apis.map((api) => api.name).join(', ');
+  const where = `${mock.users} users per API${stateFile ? `, state in ${stateFile}` : ''}`;
+  console.log(
+    [
+      `usermock serving ${apis} at ${url}  (seed ${mock.seed}, ${where})`,
+      '',
+      ...mock.banner(url).map((line) => `  ${line}`),
+      '',
+      `  control: GET ${url}/__usermock/credentials · POST ${url}/__usermock/reset · GET ${url}/__usermock/state · GET ${url}/__usermock/requests`,
+      `  per-test isolation: send the header "x-usermock-session: <name>"`,
+    ].join('\n'),
+  );
   const stop = () => server.close(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -1,7 +1,8 @@
 import { amani } from './apis/amani.ts';
 import { haplo } from './apis/haplo.ts';
 import { hoop } from './apis/hoop.ts';
-import type { ApiModule } from './core/api.ts';
+import type { ApiName } from '../specs/index.ts';
+import type { ApiModule, ApiState } from './core/api.ts';
 import { Mock, type MockOptions } from './core/mock.ts';
 
 export { Mock, SESSION_HEADER, DEFAULT_SEED, DEFAULT_USERS, type MockOptions, type Snapshot, type World } from './core/mock.ts';
@@ -9,9 +10,12 @@ export type { Credentials, ApiModule } from './core/api.ts';
 export type { MockRequest, MockResponse } from './core/http.ts';
 
 /** Every API the mock serves, in the order the core tries them. */
-export const API_MODULES: readonly ApiModule[] = [hoop as ApiModule, amani as ApiModule, haplo as ApiModule];
+export const API_MODULES: readonly BuiltInApi[] = [hoop, amani, haplo];
+
+/** One of the built-in API modules, its state seen from outside. */
+export type BuiltInApi = ApiModule<ApiState, ApiName>;
 
 /** A mock of all three APIs on one origin, seeded with deterministic faker data. */
-export function createMock(options: MockOptions = {}): Mock {
-  return new Mock(API_MODULES, options);
+export function createMock(options: MockOptions = {}): Mock<BuiltInApi> {
+  return new Mock<BuiltInApi>(API_MODULES, options);
 }

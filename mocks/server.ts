@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { text, type MockRequest, type MockResponse } from './core/http.ts';
+import type { MockRequest, MockResponse } from './core/http.ts';
 import type { Mock } from './core/mock.ts';
 
 /** Bodies larger than this are refused with 413 before they are read whole. */
@@ -13,11 +13,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export function createHttpServer(mock: Mock): Server {
   const server = createServer((req, res) => {
     readBody(req)
-      .then((body) =>
-        body === TOO_LARGE
-          ? mock.finish(toMockRequest(req, undefined), text(413, 'request body too large'))
-          : mock.handle(toMockRequest(req, body)),
-      )
+      .then((body) => mock.handle(body === TOO_LARGE ? { ...toMockRequest(req, undefined), bodyTooLarge: true } : toMockRequest(req, body)))
       .then((response) => write(res, response))
       // The core answers every input itself, a bug in it included (its 500); this covers the
       // transport's own code, so that nothing here leaves a client hanging or crashes the process.

@@ -716,8 +716,9 @@ function seed({ faker, users }: SeedOptions): AmaniState {
   });
 }
 
-export const amani: ApiModule<AmaniState> = {
+export const amani: ApiModule<AmaniState, 'amani'> = {
   name: 'amani',
+  spec: apiSpec('amani'),
   owns: (path) => path.startsWith('/api/v2/'),
   seed,
   restore: (snapshot) => AmaniState.fromJSON(snapshot as AmaniSnapshot),
@@ -737,6 +738,11 @@ export const amani: ApiModule<AmaniState> = {
     const match = router.match(request.method, request.path);
     return match.kind === 'route' ? refusal(request, state, match) : undefined;
   },
+  banner: (url, credentials) => [
+    `Amani  ${url}/api/v2/user, /api/v2/group  (log in as any seeded user with password ${SEEDED_PASSWORD})`,
+    `       admin (Company Admin)            Authorization: ${credentials.admin}`,
+    `       standard                         Authorization: ${credentials.standard}`,
+  ],
 };
 
 /** DRF's refusal of a caller: 401 without a valid access token, 403 without the permission the operation needs (none for login and refresh). */

@@ -770,8 +770,9 @@ function seed({ faker, users }: SeedOptions): HaploState {
   return state;
 }
 
-export const haplo: ApiModule<HaploState> = {
+export const haplo: ApiModule<HaploState, 'haplo'> = {
   name: 'haplo',
+  spec: apiSpec('haplo'),
   owns: (path) => path === '/api/v0-user' || path.startsWith('/api/v0-user/'),
   seed,
   restore: (snapshot) => HaploState.fromJSON(snapshot as HaploSnapshot),
@@ -793,4 +794,9 @@ export const haplo: ApiModule<HaploState> = {
     if ('response' in identity) return identity.response;
     return state.isApiUser(identity.caller) ? undefined : notPermitted();
   },
+  banner: (url, credentials) => [
+    `Haplo  ${url}/api/v0-user/...`,
+    `       admin (in the API group)         Authorization: ${credentials.admin}`,
+    `       standard (not in the API group)  Authorization: ${credentials.standard}`,
+  ],
 };

@@ -352,8 +352,9 @@ function seed({ faker, users }: SeedOptions): HoopState {
   return state;
 }
 
-export const hoop: ApiModule<HoopState> = {
+export const hoop: ApiModule<HoopState, 'hoop'> = {
   name: 'hoop',
+  spec: apiSpec('hoop'),
   owns: (path) => path === '/api/userinfo' || path === '/api/users' || path.startsWith('/api/users/'),
   seed,
   restore: (snapshot) => HoopState.fromJSON(snapshot as HoopSnapshot),
@@ -371,6 +372,11 @@ export const hoop: ApiModule<HoopState> = {
     const authorized = operationId === undefined ? undefined : authorize(request, state, operationId);
     return authorized && 'response' in authorized ? authorized.response : undefined;
   },
+  banner: (url, credentials) => [
+    `hoop   ${url}/api/users, /api/userinfo, /api/users/groups`,
+    `       admin (group admin)              Authorization: ${credentials.admin}`,
+    `       standard                         Authorization: ${credentials.standard}`,
+  ],
 };
 
 /** The caller of an operation, or hoop's refusal: 401 without an active user's token, 403 for a non-admin on an admin route. */

@@ -1,5 +1,5 @@
 import type { Faker } from '@faker-js/faker';
-import type { ApiName } from '../../specs/index.ts';
+import type { ApiSpec } from '../../specs/index.ts';
 import type { MockRequest, MockResponse } from './http.ts';
 
 /** `Authorization` header values of the two kinds of caller every API has in the mock. */
@@ -22,11 +22,14 @@ export interface ApiState {
 }
 
 /**
- * One vendor API's behaviour: its state, its credentials and how it answers a request.
- * One file per API under `mocks/apis/` implements this; the core composes them.
+ * One vendor API, as it describes itself to the core: its name and spec, the paths it owns (the
+ * core sends it every request to one, an unknown route there included: its own 404), its state,
+ * its credentials, how it answers, and the lines `usermock serve` prints for it. One folder or
+ * file per API under `mocks/apis/` implements this; the core composes any number of them.
  */
-export interface ApiModule<S extends ApiState = ApiState> {
-  name: ApiName;
+export interface ApiModule<S extends ApiState = ApiState, Name extends string = string> {
+  name: Name;
+  spec: ApiSpec;
   /** Whether a request path belongs to this API (its documented prefixes). */
   owns(path: string): boolean;
   seed(options: SeedOptions): S;
@@ -41,4 +44,6 @@ export interface ApiModule<S extends ApiState = ApiState> {
    * it, as Prism authenticates before it honours `Prefer`.
    */
   refuse(request: MockRequest, state: S): MockResponse | undefined;
+  /** What `usermock serve` prints for this API at `url`: where it is and how to call it. */
+  banner(url: string, credentials: Credentials): string[];
 }

@@ -8,6 +8,8 @@ export interface MockRequest {
   headers: Record<string, string | undefined>;
   /** The raw body text; undefined when the request had none. */
   body: string | undefined;
+  /** The transport did not read the body: it was over its size limit (the core answers 413). */
+  bodyTooLarge?: boolean;
 }
 
 /** A response with its body already serialised, ready for any transport to write. */

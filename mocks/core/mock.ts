@@ -1,13 +1,22 @@
-import { apiSpec, type ApiName } from '../../specs/index.ts';
-import type { ApiModule, ApiState, Credentials } from './api.ts';
 import { seededFaker } from '../../specs/faker.ts';
+import type { ApiModule, ApiState, Credentials } from './api.ts';
+import { compose, type Middleware, type Next } from './compose.ts';
 import { empty, json, text, type MockRequest, type MockResponse } from './http.ts';
 import { Journal } from './journal.ts';
-import { parsePrefer, pickLatency, sleep, type Latency } from './prefer.ts';
+import {
+  bodyLimit,
+  cors,
+  DEFAULT_SESSION,
+  journalled,
+  latency,
+  preflight,
+  serverErrorBoundary,
+  SESSION_HEADER,
+  sessionOf,
+} from './middlewares.ts';
+import { parsePrefer, type Latency } from './prefer.ts';
 
-/** The header that selects an isolated copy of the seeded state. */
-export const SESSION_HEADER = 'x-usermock-session';
-const DEFAULT_SESSION = 'default';
+export { SESSION_HEADER };
 const CONTROL_PREFIX = '/__usermock/';
 
 export interface MockOptions {
@@ -25,15 +34,15 @@ export interface MockOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Every API's state for one session. */
-export type World = Record<ApiName, ApiState>;
+/** Every API's state for one session, by API name. */
+export type World = Record<string, ApiState>;
 
 /** The mock's whole state as JSON: the seed it came from and every session's state. */
 export interface Snapshot {
   usermock: 1;
   seed: number;
   users: number;
-  sessions: Record<string, Record<ApiName, unknown>>;
+  sessions: Record<string, Record<string, unknown>>;
 }
 
 export const DEFAULT_SEED = 1;
@@ -41,20 +50,23 @@ export const DEFAULT_USERS = 30;
 
 /**
  * The behaviour core: routes a request to the API that owns its path, against the state of the
- * caller's session, and adds what every API shares — CORS, `Prefer`, latency, control endpoints,
- * the request journal and durable writes. Transports (node:http, MSW) only translate.
+ * caller's session, through the middlewares every API shares — the journal, CORS, the 500
+ * boundary, the body limit, preflights, the control endpoints, latency, `Prefer: code=` and
+ * durable writes. Generic over the API modules it is given; transports (node:http, MSW) only translate.
  */
-export class Mock {
+export class Mock<M extends ApiModule = ApiModule> {
   readonly seed: number;
   readonly users: number;
   readonly journal = new Journal();
+  /** Answers any request: the middlewares around the API that owns its path. */
+  readonly handle: Next;
   private readonly sessions = new Map<string, World>();
   private persisting: Promise<void> = Promise.resolve();
   /** The state as last handed to `persist`, to skip writing a state that did not change. */
   private persisted: string | undefined;
 
   constructor(
-    private readonly apis: readonly ApiModule[],
+    readonly apis: readonly M[],
     private readonly options: MockOptions = {},
   ) {
     this.seed = options.snapshot?.seed ?? options.seed ?? DEFAULT_SEED;
@@ -62,6 +74,21 @@ export class Mock {
     for (const [session, world] of Object.entries(options.snapshot?.sessions ?? {})) {
       this.sessions.set(session, this.restoreWorld(world));
     }
+    this.handle = compose(
+      [
+        journalled(this.journal),
+        cors,
+        serverErrorBoundary(options.onError ?? console.error),
+        bodyLimit,
+        preflight,
+        this.controlEndpoints,
+        this.ownedPaths,
+        latency(options.latency),
+        this.preferredCode,
+        this.durableWrites,
+      ],
+      (request) => this.dispatch(request),
+    );
   }
 
   /** The state of a session (the shared default one without a name), seeded on first use. */
@@ -75,7 +102,7 @@ export class Mock {
   }
 
   /** The state of one API in a session, for assertions in tests. */
-  state<S extends ApiState>(api: ApiName, session?: string): S {
+  state<S extends ApiState>(api: M['name'], session?: string): S {
     return this.world(session)[api] as S;
   }
 
@@ -85,9 +112,15 @@ export class Mock {
     else this.sessions.delete(session);
   }
 
-  credentials(session?: string): Record<ApiName, Credentials> {
+  credentials(session?: string): Record<M['name'], Credentials> {
     const world = this.world(session);
-    return Object.fromEntries(this.apis.map((api) => [api.name, api.credentials(world[api.name])])) as Record<ApiName, Credentials>;
+    return Object.fromEntries(this.apis.map((api) => [api.name, api.credentials(world[api.name]!)])) as Record<M['name'], Credentials>;
+  }
+
+  /** What `usermock serve` prints for each API. */
+  banner(url: string, session?: string): string[] {
+    const credentials = this.credentials(session) as Record<string, Credentials>;
+    return this.apis.flatMap((api) => api.banner(url, credentials[api.name]!));
   }
 
   /** The state of every session, or of the one named, as JSON. */
@@ -99,61 +132,65 @@ export class Mock {
     return { usermock: 1, seed: this.seed, users: this.users, sessions };
   }
 
-  /** Whether a path is the mock's to answer: a control endpoint or a path an API owns. */
-  serves(path: string, apis: readonly ApiName[] = this.apis.map((api) => api.name)): boolean {
+  /** Whether a path is the mock's to answer: a control endpoint or a path one of the named APIs (all by default) owns. */
+  serves(path: string, apis: readonly string[] = this.apis.map((api) => api.name)): boolean {
     return path.startsWith(CONTROL_PREFIX) || this.apis.some((api) => apis.includes(api.name) && api.owns(path));
   }
 
-  /** Answers any request; an exception (a bug in the mock) becomes a plain 500, never a rejection. */
-  async handle(request: MockRequest): Promise<MockResponse> {
-    let response: MockResponse;
-    try {
-      response = await this.answer(request, sessionOf(request));
-    } catch (error) {
-      (this.options.onError ?? console.error)(error);
-      // No message or stack in the body: both are the mock's internals, not the API's answer.
-      response = text(500, 'usermock: internal error');
-    }
-    return this.finish(request, response);
+  private ownerOf(path: string): M | undefined {
+    return this.apis.find((api) => api.owns(path));
   }
+
+  /** The API that owns the path answers, against its state in the caller's session. */
+  private async dispatch(request: MockRequest): Promise<MockResponse> {
+    const api = this.ownerOf(request.path)!;
+    return api.handle(request, this.world(sessionOf(request))[api.name]!);
+  }
+
+  /** `/__usermock/…`: credentials, state, the journal and reset, for the caller's session. */
+  private readonly controlEndpoints: Middleware = async (request, next) => {
+    if (!request.path.startsWith(CONTROL_PREFIX)) return next(request);
+    const session = sessionOf(request);
+    const named = request.headers[SESSION_HEADER];
+    switch (`${request.method} ${request.path.slice(CONTROL_PREFIX.length)}`) {
+      case 'GET credentials':
+        return json(200, this.credentials(session));
+      case 'GET state':
+        return json(200, this.snapshot(named ? session : undefined));
+      case 'GET requests':
+        return json(200, this.journal.list(named ? session : undefined));
+      case 'POST reset':
+        this.reset(named ? session : undefined);
+        if (!named) this.journal.clear();
+        if (this.options.persist) await this.persist();
+        return empty(204);
+      default:
+        return json(404, { message: `no control endpoint ${request.method} ${request.path}` });
+    }
+  };
+
+  /** A path no API owns is the mock's own 404 (each API answers its own unknown routes). */
+  private readonly ownedPaths: Middleware = async (request, next) =>
+    this.ownerOf(request.path) ? next(request) : text(404, `usermock: no API here (${request.method} ${request.path})`);
+
+  /** `Prefer: code=<status>`: the spec's first example for that documented status, once the caller is allowed, as Prism does. */
+  private readonly preferredCode: Middleware = async (request, next) => {
+    const code = parsePrefer(request.headers.prefer).code;
+    if (code === undefined) return next(request);
+    const api = this.ownerOf(request.path)!;
+    return api.refuse(request, this.world(sessionOf(request))[api.name]!) ?? preferredExample(api, request, code) ?? next(request);
+  };
 
   /**
-   * Completes an answer as every answer is: CORS headers, and an entry in the journal. For answers
-   * a transport gives itself (a body over its size limit), so a browser still sees them.
+   * With `persist` (a state file), a write is durable before its answer leaves — not only after a
+   * 2xx: some refusals keep part of the change, as the vendor's do (Haplo's update applies fields
+   * one by one), and the file must show what a GET shows.
    */
-  finish(request: MockRequest, response: MockResponse): MockResponse {
-    Object.assign(response.headers, corsHeaders(request));
-    this.journal.record({
-      time: new Date().toISOString(),
-      session: sessionOf(request),
-      method: request.method,
-      path: request.path,
-      status: response.status,
-    });
-    return response;
-  }
-
-  private async answer(request: MockRequest, session: string): Promise<MockResponse> {
-    if (request.method === 'OPTIONS') return empty(204);
-    if (request.path.startsWith(CONTROL_PREFIX)) return this.control(request, session);
-    const api = this.apis.find((candidate) => candidate.owns(request.path));
-    if (!api) return notFound();
-
-    const preference = parsePrefer(request.headers.prefer);
-    const delay = (preference.delay ?? 0) + (this.options.latency ? pickLatency(this.options.latency) : 0);
-    if (delay > 0) await sleep(delay);
-    const state = this.world(session)[api.name];
-    if (preference.code !== undefined) {
-      const preferred = api.refuse(request, state) ?? this.preferredExample(api, request, preference.code);
-      if (preferred) return preferred;
-    }
-
-    const response = await api.handle(request, state);
-    // Not only after a 2xx: some refusals keep part of the change, as the vendor's do (Haplo's
-    // update applies fields one by one), and the file must show what a GET shows.
+  private readonly durableWrites: Middleware = async (request, next) => {
+    const response = await next(request);
     if (this.options.persist && request.method !== 'GET') await this.persist();
     return response;
-  }
+  };
 
   /** Waits until the state, including every change so far, is durable. */
   private persist(): Promise<void> {
@@ -170,86 +207,50 @@ export class Mock {
     return written;
   }
 
-  /** The spec's first example for the asked status, as Prism answers `Prefer: code=`. */
-  private preferredExample(api: ApiModule, request: MockRequest, status: number): MockResponse | undefined {
-    const operationId = api.operationFor(request.method, request.path);
-    if (!operationId) return undefined;
-    const spec = apiSpec(api.name);
-    if (!spec.documentsStatus(operationId, status)) return undefined;
-    // The API's wire conventions too: the charset it names, the headers the spec requires (Amani's challenge).
-    const headers: Record<string, string> = {};
-    for (const [name, header] of Object.entries(spec.response(operationId, status)?.headers ?? {})) {
-      if (header.required && typeof header.example === 'string') headers[name.toLowerCase()] = header.example;
-    }
-    const [example] = spec.responseExamples(operationId, status);
-    if (!example) return empty(status, headers);
-    const body = typeof example.value === 'string' ? example.value : JSON.stringify(example.value);
-    const charset = spec.document['x-response-charset'];
-    const contentType = charset && example.mediaType.endsWith('json') ? `${example.mediaType}; charset=${charset}` : example.mediaType;
-    return { status, headers: { ...headers, 'content-type': contentType }, body };
-  }
-
-  private async control(request: MockRequest, session: string): Promise<MockResponse> {
-    const named = request.headers[SESSION_HEADER];
-    const route = `${request.method} ${request.path.slice(CONTROL_PREFIX.length)}`;
-    switch (route) {
-      case 'GET credentials':
-        return json(200, this.credentials(session));
-      case 'GET state':
-        return json(200, this.snapshot(named ? session : undefined));
-      case 'GET requests':
-        return json(200, this.journal.list(named ? session : undefined));
-      case 'POST reset':
-        this.reset(named ? session : undefined);
-        if (!named) this.journal.clear();
-        if (this.options.persist) await this.persist();
-        return empty(204);
-      default:
-        return json(404, { message: `no control endpoint ${request.method} ${request.path}` });
-    }
-  }
-
   private seedWorld(): World {
-    return Object.fromEntries(this.apis.map((api) => [api.name, this.seedApi(api)])) as World;
+    return Object.fromEntries(this.apis.map((api) => [api.name, this.seedApi(api)]));
   }
 
-  private seedApi(api: ApiModule): ApiState {
-    // Each API gets its own seeded stream, so adding users to one API never changes another's.
-    return api.seed({ faker: seededFaker(this.seed * 1000 + this.apis.indexOf(api)), users: this.users });
+  private seedApi(api: M): ApiState {
+    // Each API's stream comes from its name, so adding, removing or reordering APIs — or adding
+    // users to one — never changes another's data or credentials.
+    return api.seed({ faker: seededFaker(streamSeed(this.seed, api.name)), users: this.users });
   }
 
-  private worldSnapshot(world: World): Record<ApiName, unknown> {
-    return Object.fromEntries(Object.entries(world).map(([api, state]) => [api, state.toJSON()])) as Record<ApiName, unknown>;
+  private worldSnapshot(world: World): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(world).map(([api, state]) => [api, state.toJSON()]));
   }
 
   /** A session's state from its snapshot; an API the snapshot lacks is seeded. */
-  private restoreWorld(snapshot: Record<ApiName, unknown>): World {
+  private restoreWorld(snapshot: Record<string, unknown>): World {
     return Object.fromEntries(
       this.apis.map((api) => [api.name, snapshot[api.name] === undefined ? this.seedApi(api) : api.restore(snapshot[api.name])]),
-    ) as World;
+    );
   }
 }
 
-function sessionOf(request: MockRequest): string {
-  return request.headers[SESSION_HEADER] || DEFAULT_SESSION;
+/** The seed of one API's faker stream: FNV-1a of the mock's seed and the API's name. */
+function streamSeed(seed: number, name: string): number {
+  let hash = 0x811c9dc5;
+  for (const character of `${seed}/${name}`) hash = Math.imul(hash ^ character.codePointAt(0)!, 0x01000193) >>> 0;
+  return hash;
 }
 
-/** Unknown routes: the answer of hoop's Go router, which owns the shared `/api` prefix. */
-function notFound(): MockResponse {
-  return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '404 page not found' };
-}
-
-function corsHeaders(request: MockRequest): Record<string, string> {
-  const headers: Record<string, string> = {
-    'access-control-allow-origin': request.headers.origin ?? '*',
-    'access-control-expose-headers': '*',
-    vary: 'Origin',
-  };
-  if (request.method === 'OPTIONS') {
-    headers['access-control-allow-methods'] = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
-    headers['access-control-allow-headers'] = request.headers['access-control-request-headers'] ?? '*';
-    headers['access-control-max-age'] = '600';
+/** The spec's first example for the asked status, in the API's wire format; undefined for a status the operation does not document. */
+function preferredExample(api: ApiModule, request: MockRequest, status: number): MockResponse | undefined {
+  const operationId = api.operationFor(request.method, request.path);
+  if (!operationId) return undefined;
+  const { spec } = api;
+  if (!spec.documentsStatus(operationId, status)) return undefined;
+  // The API's wire conventions too: the charset it names, the headers the spec requires (Amani's challenge).
+  const headers: Record<string, string> = {};
+  for (const [name, header] of Object.entries(spec.response(operationId, status)?.headers ?? {})) {
+    if (header.required && typeof header.example === 'string') headers[name.toLowerCase()] = header.example;
   }
-  if (request.headers.origin) headers['access-control-allow-credentials'] = 'true';
-  return headers;
+  const [example] = spec.responseExamples(operationId, status);
+  if (!example) return empty(status, headers);
+  const body = typeof example.value === 'string' ? example.value : JSON.stringify(example.value);
+  const charset = spec.document['x-response-charset'];
+  const contentType = charset && example.mediaType.endsWith('json') ? `${example.mediaType}; charset=${charset}` : example.mediaType;
+  return { status, headers: { ...headers, 'content-type': contentType }, body };
 }

@@ -1,7 +1,9 @@
 // What the behaviour core adds to every API: control endpoints, sessions, Prefer, latency, CORS.
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HoopState } from '../../mocks/apis/hoop.ts';
+import { haplo } from '../../mocks/apis/haplo.ts';
+import { hoop, type HoopState } from '../../mocks/apis/hoop.ts';
+import { createMock, Mock } from '../../mocks/index.ts';
 import { expectConformant } from '../helpers/conformance.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';
 
@@ -89,6 +91,15 @@ describe('sessions', () => {
       await other.close();
       await different.close();
     }
+  });
+
+  it("seed each API from its name: which other APIs a mock serves, and in what order, never changes an API's data", () => {
+    const all = createMock({ users: 5, seed: 42 });
+    const reordered = new Mock([haplo, hoop], { users: 5, seed: 42 });
+    expect(reordered.credentials().haplo).toEqual(all.credentials().haplo);
+    expect(reordered.credentials().hoop).toEqual(all.credentials().hoop);
+    expect(reordered.snapshot().sessions.default!.haplo).toEqual(all.snapshot().sessions.default!.haplo);
+    expect(reordered.credentials().haplo).not.toEqual(new Mock([haplo], { users: 5, seed: 43 }).credentials().haplo);
   });
 });
 

@@ -316,12 +316,15 @@ describe('hoop groups and slack', () => {
 
   it('never takes /api/users/groups for a user lookup, and 404s unknown routes in plain text', async () => {
     expect(Array.isArray((await api().get('/api/users/groups').set('Authorization', admin)).body)).toBe(true);
-    const unknown = await api().get('/api/nothing').set('Authorization', admin);
+    const unknown = await api().get('/api/users/self/nothing').set('Authorization', admin);
     expect([unknown.status, unknown.text, unknown.headers['content-type']]).toEqual([
       404,
       '404 page not found',
       'text/plain; charset=utf-8',
     ]);
+    // A path none of the APIs owns is the mock's, not hoop's: it says so.
+    const unowned = await api().get('/api/nothing').set('Authorization', admin);
+    expect([unowned.status, unowned.text]).toEqual([404, 'usermock: no API here (GET /api/nothing)']);
     const wrongMethod = await api().patch('/api/users').set('Authorization', admin);
     expect([wrongMethod.status, wrongMethod.text]).toEqual([404, '404 page not found']);
   });

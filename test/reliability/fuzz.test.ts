@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hoop } from '../../mocks/apis/hoop.ts';
 import { isObject, parseJsonBody } from '../../mocks/core/http.ts';
-import { API_MODULES, Mock, type ApiModule } from '../../mocks/index.ts';
+import { API_MODULES, Mock, type BuiltInApi } from '../../mocks/index.ts';
 import { answersAsDocumented } from './support/fuzz.ts';
 import { HEALTH_CHECK, requestOf, wellFormedCalls } from './support/calls.ts';
 
@@ -14,7 +14,7 @@ const RUNS = 10_000;
 const TIME_LIMIT_MS = 5_000;
 
 /** Fuzzes a mock of one API module; the run's details from fast-check. */
-async function fuzz(module: ApiModule, options: { endOnFailure?: boolean } = {}) {
+async function fuzz(module: BuiltInApi, options: { endOnFailure?: boolean } = {}) {
   const internalErrors: unknown[] = [];
   const mock = new Mock([module], { users: 5, onError: (error) => internalErrors.push(error) });
   const calls = await wellFormedCalls(module.name, mock);
@@ -40,8 +40,8 @@ describe.each(API_MODULES.map((module) => [module.name, module] as const))('fuzz
 describe('the fuzz property', () => {
   it('catches a crash planted in an API module', async () => {
     // hoop, except that a body whose `name` is not a string throws, as a forgotten type check would.
-    const original = hoop as ApiModule;
-    const crashing: ApiModule = {
+    const original: BuiltInApi = hoop;
+    const crashing: BuiltInApi = {
       ...original,
       handle(request, state) {
         const body = parseJsonBody(request.body);

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import type { Call } from '../../../contracts/exchange.ts';
 import { DataFactory } from '../../../contracts/data.ts';
-import { SESSION_HEADER, type ApiModule, type Credentials, type Mock, type MockRequest } from '../../../mocks/index.ts';
+import { SESSION_HEADER, type BuiltInApi, type Credentials, type Mock, type MockRequest } from '../../../mocks/index.ts';
 import { apiSpec, type ApiName } from '../../../specs/index.ts';
 import { nonConformities } from '../../helpers/conformance.ts';
 import { requestOf } from './calls.ts';
@@ -103,7 +103,11 @@ export function generatedRequests(api: ApiName, calls: Map<string, Call>, creden
  * The property: whatever the request, `Mock.handle` resolves (never throws), never with a 5xx, and
  * an answer to a request the API routes to an operation conforms to that operation in the spec.
  */
-export function answersAsDocumented(mock: Mock, module: ApiModule, calls: Map<string, Call>): fc.IAsyncProperty<[MockRequest]> {
+export function answersAsDocumented(
+  mock: Mock<BuiltInApi>,
+  module: BuiltInApi,
+  calls: Map<string, Call>,
+): fc.IAsyncProperty<[MockRequest]> {
   const api = module.name;
   return fc.asyncProperty(generatedRequests(api, calls, mock.credentials()[api]), async (request) => {
     const response = await mock.handle(request);

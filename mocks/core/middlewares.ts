@@ -1,0 +1,78 @@
+// What every API shares, each concern a small middleware (`compose.ts`): the core puts them in
+// order around the API that answers; a test or a transport can put its own around them too.
+import type { Middleware } from './compose.ts';
+import { empty, text, type MockRequest } from './http.ts';
+import type { Journal } from './journal.ts';
+import { parsePrefer, pickLatency, sleep, type Latency } from './prefer.ts';
+
+/** The header that selects an isolated copy of the seeded state. */
+export const SESSION_HEADER = 'x-usermock-session';
+export const DEFAULT_SESSION = 'default';
+
+export function sessionOf(request: MockRequest): string {
+  return request.headers[SESSION_HEADER] || DEFAULT_SESSION;
+}
+
+/** Records every answer in the request journal: method, path, status, session and time, never headers or bodies. */
+export const journalled =
+  (journal: Journal): Middleware =>
+  async (request, next) => {
+    const response = await next(request);
+    journal.record({
+      time: new Date().toISOString(),
+      session: sessionOf(request),
+      method: request.method,
+      path: request.path,
+      status: response.status,
+    });
+    return response;
+  };
+
+/** CORS on every answer: the calling origin allowed, preflights described. */
+export const cors: Middleware = async (request, next) => {
+  const response = await next(request);
+  Object.assign(response.headers, corsHeaders(request));
+  return response;
+};
+
+/** A bug anywhere inside answers a plain 500 (no message, no stack: they are the mock's, not the API's) and is told to `onError`. */
+export const serverErrorBoundary =
+  (onError: (error: unknown) => void): Middleware =>
+  async (request, next) => {
+    try {
+      return await next(request);
+    } catch (error) {
+      onError(error);
+      return text(500, 'usermock: internal error');
+    }
+  };
+
+/** A body the transport would not read whole (over its limit) is refused before anything handles it. */
+export const bodyLimit: Middleware = async (request, next) => (request.bodyTooLarge ? text(413, 'request body too large') : next(request));
+
+/** A CORS preflight is answered here, whatever the path. */
+export const preflight: Middleware = async (request, next) => (request.method === 'OPTIONS' ? empty(204) : next(request));
+
+/** `Prefer: delay=<ms>` and `--latency`: a slow answer, to see a frontend's loading states. */
+export const latency =
+  (range?: Latency): Middleware =>
+  async (request, next) => {
+    const delay = (parsePrefer(request.headers.prefer).delay ?? 0) + (range ? pickLatency(range) : 0);
+    if (delay > 0) await sleep(delay);
+    return next(request);
+  };
+
+function corsHeaders(request: MockRequest): Record<string, string> {
+  const headers: Record<string, string> = {
+    'access-control-allow-origin': request.headers.origin ?? '*',
+    'access-control-expose-headers': '*',
+    vary: 'Origin',
+  };
+  if (request.method === 'OPTIONS') {
+    headers['access-control-allow-methods'] = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
+    headers['access-control-allow-headers'] = request.headers['access-control-request-headers'] ?? '*';
+    headers['access-control-max-age'] = '600';
+  }
+  if (request.headers.origin) headers['access-control-allow-credentials'] = 'true';
+  return headers;
+}
