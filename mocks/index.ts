@@ -1,6 +1,6 @@
 import { amani } from './apis/amani.ts';
 import { haplo } from './apis/haplo.ts';
-import { hoop } from './apis/hoop.ts';
+import { hoop } from './apis/hoop/index.ts';
 import type { ApiName } from '../specs/index.ts';
 import type { ApiModule, ApiState } from './core/api.ts';
 import { Mock, type MockOptions } from './core/mock.ts';

@@ -104,6 +104,26 @@ export interface OpenApiDocument {
   'x-drift'?: Drift[];
 }
 
+/**
+ * What a caller of an operation must be: `role` (none: no credential; any: an authenticated
+ * caller; admin), and where the vendor grants it by name, the group the caller must be in or the
+ * permission its roles must grant.
+ */
+export interface Requirement {
+  role: RequiredRole;
+  group?: string;
+  permission?: string;
+}
+
+function requirementOf(object: OperationObject, secured: boolean): Requirement {
+  const { 'x-required-group': group, 'x-required-permission': permission } = object;
+  return {
+    role: object['x-required-role'] ?? (secured ? 'any' : 'none'),
+    ...(typeof group === 'string' ? { group } : {}),
+    ...(typeof permission === 'string' ? { permission } : {}),
+  };
+}
+
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
 /** One operation of an API: where it lives and what the spec says of it. */
@@ -111,7 +131,8 @@ export interface Operation {
   id: string;
   method: string;
   path: string;
-  requiredRole: RequiredRole;
+  /** Who may call it, from `x-required-role`, `x-required-group` and `x-required-permission`. */
+  requirement: Requirement;
   parameters: ParameterObject[];
   /** Statuses the spec documents, as strings ('201', '4XX', 'default' …). */
   statuses: string[];
@@ -144,7 +165,7 @@ export class ApiSpec {
           id: object.operationId,
           method: method.toUpperCase(),
           path,
-          requiredRole: object['x-required-role'] ?? (security.length ? 'any' : 'none'),
+          requirement: requirementOf(object, security.length > 0),
           parameters: [...shared, ...(object.parameters ?? [])],
           statuses: Object.keys(object.responses),
           object,

@@ -23,7 +23,9 @@ function unauthenticatedStatus(operation: Operation): number[] {
 }
 
 export async function auth(context: RunContext): Promise<void> {
-  const operations = context.spec.operations.filter((operation) => operation.requiredRole !== 'none' && context.allows(operation.method));
+  const operations = context.spec.operations.filter(
+    (operation) => operation.requirement.role !== 'none' && context.allows(operation.method),
+  );
   const user = context.mode.readOnly || context.mode.stateless ? undefined : await context.user('auth');
   const refuse = async (check: string, auth: Auth, who: string, allowed: Operation[], status: (operation: Operation) => number[]) => {
     if (!context.selects(check)) return;
@@ -49,7 +51,7 @@ export async function auth(context: RunContext): Promise<void> {
 
 async function adminOnly(context: RunContext, user: CreatedUser | undefined, operations: Operation[]): Promise<void> {
   if (!context.selects('admin_required')) return;
-  const adminOnly = operations.filter((operation) => operation.requiredRole === 'admin');
+  const adminOnly = operations.filter((operation) => operation.requirement.role === 'admin');
   if (adminOnly.length === 0) return context.block('admin_required', 'no admin-only operation this run may call');
   const standard: Auth | undefined = context.transport.has('standard') ? 'standard' : await context.profile.obtainStandard?.(context);
   if (!standard) return context.block('admin_required', 'no --auth-standard credential given');

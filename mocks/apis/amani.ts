@@ -4,10 +4,12 @@
 import type { ErrorObject } from 'ajv';
 import type { components, operations } from '../../specs/generated/amani.types.ts';
 import { apiSpec } from '../../specs/index.ts';
+import type { Requirement } from '../../specs/spec.ts';
+import { authorize, type Authentication, type Gate } from '../core/access.ts';
 import type { ApiModule, SeedOptions } from '../core/api.ts';
 import { constantTimeEqual } from '../core/constant-time.ts';
 import { isObject, json, parseJsonBody, type MockRequest, type MockResponse } from '../core/http.ts';
-import { specRouter, type Handler, type Match } from '../core/router.ts';
+import { specRouter, type Handler } from '../core/router.ts';
 import { fieldOf, requestErrors } from '../core/validation.ts';
 
 /** The password of every seeded user. */
@@ -405,19 +407,19 @@ function unauthorized(body: Record<string, unknown>): MockResponse {
 }
 
 /** The caller of a bearer-token call, or SimpleJWT's (or DRF's) refusal. */
-function authenticate(request: MockRequest, state: AmaniState): { user: AmaniUser } | { response: MockResponse } {
+function authenticate(request: MockRequest, state: AmaniState): Authentication<AmaniUser> {
   // SimpleJWT ignores a header without the `Bearer` keyword; DRF then finds nobody logged in.
   const parts = (request.headers.authorization ?? '').split(/\s+/).filter(Boolean);
-  if (parts[0] !== 'Bearer') return { response: unauthorized({ detail: 'Authentication credentials were not provided.' }) };
+  if (parts[0] !== 'Bearer') return { refused: unauthorized({ detail: 'Authentication credentials were not provided.' }) };
   if (parts.length !== 2) {
     return {
-      response: unauthorized({ detail: 'Authorization header must contain two space-delimited values', code: 'bad_authorization_header' }),
+      refused: unauthorized({ detail: 'Authorization header must contain two space-delimited values', code: 'bad_authorization_header' }),
     };
   }
   const check = state.verify(parts[1]!, 'access');
   if (!check.ok) {
     return {
-      response: unauthorized({
+      refused: unauthorized({
         detail: 'Given token not valid for any token type',
         code: 'token_not_valid',
         messages: [{ token_class: 'AccessToken', token_type: 'access', message: check.message }],
@@ -425,9 +427,9 @@ function authenticate(request: MockRequest, state: AmaniState): { user: AmaniUse
     };
   }
   const user = state.find(check.claims.user_id);
-  if (!user) return { response: unauthorized({ detail: 'User not found', code: 'user_not_found' }) };
-  if (!user.is_active) return { response: unauthorized({ detail: 'User is inactive', code: 'user_inactive' }) };
-  return { user };
+  if (!user) return { refused: unauthorized({ detail: 'User not found', code: 'user_not_found' }) };
+  if (!user.is_active) return { refused: unauthorized({ detail: 'User is inactive', code: 'user_inactive' }) };
+  return { caller: user };
 }
 
 interface Context {
@@ -466,7 +468,7 @@ const logIn: Handler<Context> = async ({ state, request }) => {
 type OperationId = keyof operations;
 
 const router = specRouter<OperationId, Context>(
-  'amani',
+  apiSpec('amani'),
   {
     login: logIn,
     refreshToken: async ({ state, request }) => {
@@ -535,24 +537,6 @@ const router = specRouter<OperationId, Context>(
   ],
 );
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
-
-/** The operations served at a path, whatever their method. */
-function operationsAt(path: string): string[] {
-  return METHODS.flatMap((method) => {
-    const match = router.match(method, path);
-    return match.kind === 'route' ? [match.operationId] : [];
-  });
-}
-
-const isOpen = (operationId: string) => apiSpec('amani').operation(operationId).requiredRole === 'none';
-
-/** The permission the spec's `x-required-permission` names for an operation. */
-function permissionOf(operationId: string): string | undefined {
-  const permission = apiSpec('amani').operation(operationId).object['x-required-permission'];
-  return typeof permission === 'string' ? permission : undefined;
-}
-
 /** DjangoModelPermissions' action per method; GET asks for `view_`, as the spec's `view_group` shows. */
 const ACTIONS = new Map([
   ['GET', 'view'],
@@ -563,18 +547,17 @@ const ACTIONS = new Map([
 ]);
 
 /**
- * The permission DRF checks before it looks for the method's handler: the operation's, or for a
- * method the path does not serve, DjangoModelPermissions' codename for that method on the model of
- * the path's view (`delete_user` for DELETE on a user). So a caller without it gets 403, not 405.
+ * What DRF asks of the caller of a method the path does not serve, before it answers 405: a
+ * credential, unless the path's view is open, and DjangoModelPermissions' codename for that
+ * method on the view's model (`delete_user` for DELETE on a user). So a caller without it gets
+ * 403, not 405.
  */
-function requiredPermission(method: string, path: string, operationId: string | undefined): string | undefined {
-  if (operationId !== undefined) return permissionOf(operationId);
+function wrongMethodRequirement(method: string, path: string): Requirement {
+  const served = router.operationsAt(path);
+  if (served.some((operation) => operation.requirement.role === 'none')) return { role: 'none' };
   const action = ACTIONS.get(method);
-  const model = operationsAt(path)
-    .map(permissionOf)
-    .find((permission) => permission !== undefined)
-    ?.replace(/^[a-z]+_/, '');
-  return action === undefined || model === undefined ? undefined : `${action}_${model}`;
+  const model = served.find((operation) => operation.requirement.permission !== undefined)?.requirement.permission!.replace(/^[a-z]+_/, '');
+  return { role: 'any', ...(action === undefined || model === undefined ? {} : { permission: `${action}_${model}` }) };
 }
 
 /**
@@ -716,6 +699,14 @@ function seed({ faker, users }: SeedOptions): AmaniState {
   });
 }
 
+/** SimpleJWT's authentication and DRF's permission classes: the operation's permission (`x-required-permission`) among the caller's roles'. */
+const gate: Gate<AmaniState, AmaniUser> = {
+  authenticate,
+  permits: (caller, requirement, state) =>
+    requirement.permission === undefined || state.permissionsOf(caller).includes(requirement.permission),
+  forbidden: () => detail(403, 'You do not have permission to perform this action.'),
+};
+
 export const amani: ApiModule<AmaniState, 'amani'> = {
   name: 'amani',
   spec: apiSpec('amani'),
@@ -729,31 +720,16 @@ export const amani: ApiModule<AmaniState, 'amani'> = {
     // Django's URL resolver 404 in the JSON form of DRF's `Http404`.
     if (match.kind === 'none') return detail(404, 'Not found.');
     // DRF authenticates and checks permissions before it looks for the method's handler.
-    const refused = refusal(request, state, match);
-    if (refused) return refused;
+    const requirement = match.kind === 'route' ? match.operation.requirement : wrongMethodRequirement(request.method, request.path);
+    const access = authorize(gate, request, state, requirement);
+    if ('refused' in access) return access.refused;
     if (match.kind === 'wrong-method') return detail(405, `Method "${request.method}" not allowed.`);
     return match.handler({ state, request }, match.params);
   },
-  refuse(request, state) {
-    const match = router.match(request.method, request.path);
-    return match.kind === 'route' ? refusal(request, state, match) : undefined;
-  },
+  gate,
   banner: (url, credentials) => [
     `Amani  ${url}/api/v2/user, /api/v2/group  (log in as any seeded user with password ${SEEDED_PASSWORD})`,
     `       admin (Company Admin)            Authorization: ${credentials.admin}`,
     `       standard                         Authorization: ${credentials.standard}`,
   ],
 };
-
-/** DRF's refusal of a caller: 401 without a valid access token, 403 without the permission the operation needs (none for login and refresh). */
-function refusal(request: MockRequest, state: AmaniState, match: Exclude<Match<Context>, { kind: 'none' }>): MockResponse | undefined {
-  const open = match.kind === 'route' ? isOpen(match.operationId) : operationsAt(request.path).some(isOpen);
-  if (open) return undefined;
-  const caller = authenticate(request, state);
-  if ('response' in caller) return caller.response;
-  const permission = requiredPermission(request.method, request.path, match.kind === 'route' ? match.operationId : undefined);
-  if (permission !== undefined && !state.permissionsOf(caller.user).includes(permission)) {
-    return detail(403, 'You do not have permission to perform this action.');
-  }
-  return undefined;
-}

@@ -3,6 +3,8 @@
 // checks and the message texts follow the plugin's source.
 import type { components, operations } from '../../specs/generated/haplo.types.ts';
 import { apiSpec } from '../../specs/index.ts';
+import type { Requirement } from '../../specs/spec.ts';
+import type { Gate } from '../core/access.ts';
 import type { ApiModule, SeedOptions } from '../core/api.ts';
 import { findBySecret } from '../core/constant-time.ts';
 import { isObject, json, parseJsonBody, text, type MockRequest, type MockResponse } from '../core/http.ts';
@@ -12,7 +14,8 @@ import { requestErrors } from '../core/validation.ts';
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 const EVERYONE = 'std:group:everyone';
 const ADMINISTRATORS = 'std:group:administrators';
-const API_GROUP = 'haplo:group:api-v0:user-api';
+/** The group whose members may use the API: the spec's `x-required-group` (every operation names the same one). */
+const API_GROUP = apiSpec('haplo').operations.find((operation) => operation.requirement.group)!.requirement.group!;
 const LOCALES = new Set(['en', 'cy']);
 /** KObjRef's presentation: the object id in hex, written with q v w x y z for a–f. */
 const REF = /^[0-9qvwxyz]+$/;
@@ -152,9 +155,9 @@ export class HaploState {
     return principal?.isActive ? principal : undefined;
   }
 
-  /** Whether a principal may use the API (`haplo:action:api-v0:user-api` allows this group). */
-  isApiUser(principal: HaploPrincipal): boolean {
-    const group = this.groupIdByCode.get(API_GROUP);
+  /** Whether a principal is a direct member of the group with this API code. */
+  isMember(principal: HaploPrincipal, code: string): boolean {
+    const group = this.groupIdByCode.get(code);
     return group !== undefined && principal.groups.includes(group);
   }
 
@@ -336,6 +339,8 @@ interface Context {
   state: HaploState;
   caller: HaploPrincipal;
   request: MockRequest;
+  /** Who may call the operation, checked once its arguments are valid. */
+  requirement: Requirement;
 }
 
 /** A handler's arguments, decoded as the platform does before the handler (and its permission check) runs. */
@@ -376,9 +381,6 @@ function decodeArguments(declarations: Declaration[], params: Params, request: M
   return args as unknown as Args;
 }
 
-/** A valid key whose user is not in the API's group. */
-const notPermitted = () => failure(403, KIND.notPermitted, 'User is not permitted to use this API');
-
 /**
  * The `haplo:api-v0:responder` feature: arguments validated first (400 text/plain), then the
  * permission check, then the handler; whatever it throws becomes `generic:exception`, and a handler
@@ -388,7 +390,7 @@ function respondToAPI(declarations: Declaration[], handler: (context: Context, a
   return (context, params) => {
     const args = decodeArguments(declarations, params, context.request);
     if (!args) return text(400, 'Bad request (failed validation)');
-    if (!context.state.isApiUser(context.caller)) return notPermitted();
+    if (!gate.permits(context.caller, context.requirement, context.state)) return gate.forbidden(context.requirement);
     try {
       return handler(context, args) ?? noResponse();
     } catch (error) {
@@ -573,7 +575,7 @@ const group = respondToAPI([{ path: 'groupcode', as: 'string' }], getGroup);
 type OperationId = keyof operations;
 
 const router = specRouter<OperationId, Context>(
-  'haplo',
+  apiSpec('haplo'),
   {
     createUser: respondToAPI([BODY, { parameter: 'welcomeLink', as: 'int', optional: true }], createUser),
     getUserById: respondToAPI([OPTIONAL_ID], getUser),
@@ -613,13 +615,17 @@ function apiKey(header: string | undefined): string | undefined {
   }
 }
 
-/** The platform's API-key authentication, which runs before any handler is found. */
-function authenticate(header: string | undefined, state: HaploState): { caller: HaploPrincipal } | { response: MockResponse } {
-  const key = apiKey(header);
-  if (key === undefined) return { response: failure(403, 'UNAUTHORISED', 'Unauthorised: You are not permitted to perform that action') };
-  const caller = key.length >= MIN_KEY_LENGTH ? state.caller(key) : undefined;
-  return caller ? { caller } : { response: failure(403, 'INVALID-API-KEY', 'Invalid API Key') };
-}
+/** The platform's API-key authentication, then the API group the spec names (`x-required-group`). */
+const gate: Gate<HaploState, HaploPrincipal> = {
+  authenticate(request, state) {
+    const key = apiKey(request.headers.authorization);
+    if (key === undefined) return { refused: failure(403, 'UNAUTHORISED', 'Unauthorised: You are not permitted to perform that action') };
+    const caller = key.length >= MIN_KEY_LENGTH ? state.caller(key) : undefined;
+    return caller ? { caller } : { refused: failure(403, 'INVALID-API-KEY', 'Invalid API Key') };
+  },
+  permits: (caller, requirement, state) => requirement.group === undefined || state.isMember(caller, requirement.group),
+  forbidden: () => failure(403, KIND.notPermitted, 'User is not permitted to use this API'),
+};
 
 const slug = (value: string) => value.toLowerCase().replace(/[^a-z0-9]/g, '');
 
@@ -763,8 +769,8 @@ function seed({ faker, users }: SeedOptions): HaploState {
     });
   }
   const people = state.principals().filter((p) => isPerson(p) && p.isActive);
-  const admin = people.find((p) => state.isApiUser(p));
-  const standard = people.find((p) => !state.isApiUser(p));
+  const admin = people.find((p) => state.isMember(p, API_GROUP));
+  const standard = people.find((p) => !state.isMember(p, API_GROUP));
   if (admin) state.keys.byKey[state.keys.admin] = admin.id;
   if (standard) state.keys.byKey[state.keys.standard] = standard.id;
   return state;
@@ -782,18 +788,16 @@ export const haplo: ApiModule<HaploState, 'haplo'> = {
   }),
   operationFor: (method, path) => router.operationFor(method, path),
   handle(request, state) {
-    const identity = authenticate(request.headers.authorization, state);
-    if ('response' in identity) return identity.response;
+    // The platform authenticates every request before the responder looks for a handler; the
+    // group is checked by the responder, after the arguments (`respondToAPI`).
+    const identity = gate.authenticate(request, state);
+    if ('refused' in identity) return identity.refused;
     const match = router.match(request.method, request.path);
     // No handler for the path: the responder's own answer for a request nothing answered.
     if (match.kind !== 'route') return noResponse();
-    return match.handler({ state, caller: identity.caller, request }, match.params);
+    return match.handler({ state, caller: identity.caller, request, requirement: match.operation.requirement }, match.params);
   },
-  refuse(request, state) {
-    const identity = authenticate(request.headers.authorization, state);
-    if ('response' in identity) return identity.response;
-    return state.isApiUser(identity.caller) ? undefined : notPermitted();
-  },
+  gate,
   banner: (url, credentials) => [
     `Haplo  ${url}/api/v0-user/...`,
     `       admin (in the API group)         Authorization: ${credentials.admin}`,

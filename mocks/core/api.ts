@@ -1,5 +1,6 @@
 import type { Faker } from '@faker-js/faker';
-import type { ApiSpec } from '../../specs/index.ts';
+import type { ApiSpec, Operation } from '../../specs/spec.ts';
+import type { Gate } from './access.ts';
 import type { MockRequest, MockResponse } from './http.ts';
 
 /** `Authorization` header values of the two kinds of caller every API has in the mock. */
@@ -35,15 +36,12 @@ export interface ApiModule<S extends ApiState = ApiState, Name extends string = 
   seed(options: SeedOptions): S;
   restore(snapshot: unknown): S;
   credentials(state: S): Credentials;
-  /** The operationId a method and path route to, if any (for `Prefer: code=`). */
-  operationFor(method: string, path: string): string | undefined;
+  /** The spec operation a method and path route to, if any. */
+  operationFor(method: string, path: string): Operation | undefined;
+  /** Answers a request to one of its paths, checking access where the vendor's server does. */
   handle(request: MockRequest, state: S): MockResponse | Promise<MockResponse>;
-  /**
-   * The answer a caller gets who may not call the operation a request routes to (no credential, a
-   * bad one, or not the role), or undefined when they may. `Prefer: code=` is honoured only after
-   * it, as Prism authenticates before it honours `Prefer`.
-   */
-  refuse(request: MockRequest, state: S): MockResponse | undefined;
+  /** Who its callers are and how it refuses them; the core applies the spec's requirements with it (`Prefer: code=` too). */
+  gate: Gate<S, unknown>;
   /** What `usermock serve` prints for this API at `url`: where it is and how to call it. */
   banner(url: string, credentials: Credentials): string[];
 }

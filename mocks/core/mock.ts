@@ -1,4 +1,6 @@
 import { seededFaker } from '../../specs/faker.ts';
+import type { ApiSpec } from '../../specs/spec.ts';
+import { authorize } from './access.ts';
 import type { ApiModule, ApiState, Credentials } from './api.ts';
 import { compose, type Middleware, type Next } from './compose.ts';
 import { empty, json, text, type MockRequest, type MockResponse } from './http.ts';
@@ -173,12 +175,17 @@ export class Mock<M extends ApiModule = ApiModule> {
   private readonly ownedPaths: Middleware = async (request, next) =>
     this.ownerOf(request.path) ? next(request) : text(404, `usermock: no API here (${request.method} ${request.path})`);
 
-  /** `Prefer: code=<status>`: the spec's first example for that documented status, once the caller is allowed, as Prism does. */
+  /**
+   * `Prefer: code=<status>`: the spec's first example for that documented status, once the caller
+   * is allowed (as Prism authenticates before it honours `Prefer`).
+   */
   private readonly preferredCode: Middleware = async (request, next) => {
     const code = parsePrefer(request.headers.prefer).code;
-    if (code === undefined) return next(request);
-    const api = this.ownerOf(request.path)!;
-    return api.refuse(request, this.world(sessionOf(request))[api.name]!) ?? preferredExample(api, request, code) ?? next(request);
+    const api = code === undefined ? undefined : this.ownerOf(request.path)!;
+    const operation = api?.operationFor(request.method, request.path);
+    if (!api || !operation || !api.spec.documentsStatus(operation.id, code!)) return next(request);
+    const access = authorize(api.gate, request, this.world(sessionOf(request))[api.name]!, operation.requirement);
+    return 'refused' in access ? access.refused : preferredExample(api.spec, operation.id, code!);
   };
 
   /**
@@ -236,12 +243,8 @@ function streamSeed(seed: number, name: string): number {
   return hash;
 }
 
-/** The spec's first example for the asked status, in the API's wire format; undefined for a status the operation does not document. */
-function preferredExample(api: ApiModule, request: MockRequest, status: number): MockResponse | undefined {
-  const operationId = api.operationFor(request.method, request.path);
-  if (!operationId) return undefined;
-  const { spec } = api;
-  if (!spec.documentsStatus(operationId, status)) return undefined;
+/** The spec's first example for a status the operation documents, in the API's wire format. */
+function preferredExample(spec: ApiSpec, operationId: string, status: number): MockResponse {
   // The API's wire conventions too: the charset it names, the headers the spec requires (Amani's challenge).
   const headers: Record<string, string> = {};
   for (const [name, header] of Object.entries(spec.response(operationId, status)?.headers ?? {})) {

@@ -1,4 +1,4 @@
-import { apiSpec, type ApiName } from '../../specs/index.ts';
+import type { ApiSpec, Operation } from '../../specs/spec.ts';
 import type { MockResponse } from './http.ts';
 
 /** The path parameters a route template captured, decoded. */
@@ -9,7 +9,7 @@ export type Handler<C> = (context: C, params: Params) => MockResponse | Promise<
 interface Route<C> {
   method: string;
   template: string;
-  operationId: string;
+  operation: Operation;
   segments: string[];
   handler: Handler<C>;
   staticCount: number;
@@ -17,7 +17,7 @@ interface Route<C> {
 
 /** What matching a request found: a route, a path known under another method only, or nothing. */
 export type Match<C> =
-  { kind: 'route'; operationId: string; handler: Handler<C>; params: Params } | { kind: 'wrong-method' } | { kind: 'none' };
+  { kind: 'route'; operation: Operation; handler: Handler<C>; params: Params } | { kind: 'wrong-method' } | { kind: 'none' };
 
 /**
  * A small router over OpenAPI path templates (`/api/users/{emailOrID}`). A path belongs to the
@@ -30,18 +30,23 @@ export class Router<C> {
 
   constructor(private readonly options: { trailingSlash: 'optional' | 'strict' } = { trailingSlash: 'strict' }) {}
 
-  on(method: string, template: string, operationId: string, handler: Handler<C>): this {
+  on(method: string, template: string, operation: Operation, handler: Handler<C>): this {
     const segments = template.split('/').slice(1);
     const staticCount = segments.filter((segment) => !segment.startsWith('{')).length;
-    this.routes.push({ method, template, operationId, segments, handler, staticCount });
+    this.routes.push({ method, template, operation, segments, handler, staticCount });
     this.routes.sort((a, b) => b.staticCount - a.staticCount);
     return this;
   }
 
   /** The operation a method and path route to, if any. */
-  operationFor(method: string, path: string): string | undefined {
+  operationFor(method: string, path: string): Operation | undefined {
     const match = this.match(method, path);
-    return match.kind === 'route' ? match.operationId : undefined;
+    return match.kind === 'route' ? match.operation : undefined;
+  }
+
+  /** The operations served at a path, whatever their method. */
+  operationsAt(path: string): Operation[] {
+    return [...new Set(this.routes.map((route) => route.method))].flatMap((method) => this.operationFor(method, path) ?? []);
   }
 
   match(method: string, path: string): Match<C> {
@@ -56,7 +61,7 @@ export class Router<C> {
       const params = matchSegments(route.segments, segments);
       if (!params) continue;
       owner = route.template;
-      if (route.method === method) return { kind: 'route', operationId: route.operationId, handler: route.handler, params };
+      if (route.method === method) return { kind: 'route', operation: route.operation, handler: route.handler, params };
     }
     return owner === undefined ? { kind: 'none' } : { kind: 'wrong-method' };
   }
@@ -101,17 +106,16 @@ export interface Alias<Id extends string> {
  * handler, or a handler for an operation the spec lacks, does not compile.
  */
 export function specRouter<Id extends string, C>(
-  api: ApiName,
+  spec: ApiSpec,
   handlers: Record<Id, Handler<C>>,
   aliases: ReadonlyArray<Alias<Id>> = [],
 ): Router<C> {
-  const spec = apiSpec(api);
   const router = new Router<C>({ trailingSlash: spec.document['x-trailing-slash'] === 'optional' ? 'optional' : 'strict' });
   for (const operation of spec.operations) {
     const handler = handlers[operation.id as Id];
-    if (!handler) throw new Error(`${api}: no handler for the spec's operation ${operation.id}`);
-    router.on(operation.method, operation.path, operation.id, handler);
+    if (!handler) throw new Error(`${spec.name}: no handler for the spec's operation ${operation.id}`);
+    router.on(operation.method, operation.path, operation, handler);
   }
-  for (const alias of aliases) router.on(alias.method, alias.path, alias.operationId, handlers[alias.operationId]);
+  for (const alias of aliases) router.on(alias.method, alias.path, spec.operation(alias.operationId), handlers[alias.operationId]);
   return router;
 }

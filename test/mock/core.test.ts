@@ -2,7 +2,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { haplo } from '../../mocks/apis/haplo.ts';
-import { hoop, type HoopState } from '../../mocks/apis/hoop.ts';
+import { hoop, type HoopState } from '../../mocks/apis/hoop/index.ts';
 import { createMock, Mock } from '../../mocks/index.ts';
 import { expectConformant } from '../helpers/conformance.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';

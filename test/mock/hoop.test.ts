@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HoopState } from '../../mocks/apis/hoop.ts';
+import type { HoopState } from '../../mocks/apis/hoop/index.ts';
 import { apiSpec } from '../../specs/index.ts';
 import { expectConformant } from '../helpers/conformance.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';
@@ -206,7 +206,7 @@ describe('hoop users', () => {
     expect([put.status, put.body]).toEqual([404, { message: 'user nobody@example.com not found' }]);
     expectConformant('hoop', 'updateUser', put);
     const missingEmail = await api()
-      .put(`/api/users/${running.mock.state<HoopState>('hoop').users.keys().next().value}`)
+      .put(`/api/users/${running.mock.state<HoopState>('hoop').users.values().next().value!.id}`)
       .set('Authorization', admin)
       .send({ name: 'x' });
     expect(missingEmail.status).toBe(400);

@@ -3,7 +3,7 @@
 // and the same property catching a crash planted in a wrapped API module.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hoop } from '../../mocks/apis/hoop.ts';
+import { hoop } from '../../mocks/apis/hoop/index.ts';
 import { isObject, parseJsonBody } from '../../mocks/core/http.ts';
 import { API_MODULES, Mock, type BuiltInApi } from '../../mocks/index.ts';
 import { answersAsDocumented } from './support/fuzz.ts';

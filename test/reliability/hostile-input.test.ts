@@ -262,7 +262,7 @@ describe.each(API_NAMES)('%s under hostile input', (api) => {
           const path = operation.path.replace(/\{[^}]+\}/g, segment);
           const query = request(operation.id).target.split('?')[1];
           const target = query ? `${path}?${query}` : path;
-          const operationId = module.operationFor(operation.method, path);
+          const operationId = module.operationFor(operation.method, path)?.id;
           return {
             name: `${operation.id}: ${segment.slice(0, 30)}`,
             request: request(operation.id, { target }),
@@ -340,7 +340,7 @@ describe.each(API_NAMES)('%s under hostile input', (api) => {
           name: `${operation.id}: ${method}`,
           request: sent,
           expected: 'documented',
-          operationId: module.operationFor(method, sent.target.split('?')[0]!),
+          operationId: module.operationFor(method, sent.target.split('?')[0]!)?.id,
         };
       }),
     );
@@ -353,7 +353,7 @@ describe.each(API_NAMES)('%s under hostile input', (api) => {
         name: `${operation.id}: ${name}`,
         request: request(operation.id, { headers: { authorization } }),
         // Operations open to anyone (Amani's login and refresh) do not look at the header.
-        expected: operation.requiredRole === 'none' ? 'documented' : '4xx',
+        expected: operation.requirement.role === 'none' ? 'documented' : '4xx',
         operationId: operation.id,
       })),
     );

@@ -159,7 +159,7 @@ describe('the specs say what the mock (and the vendor) accept', () => {
     const seeded = await seededKeys();
     const method = apiSpec(api).operation(operationId).method;
     const auth: Record<string, string> =
-      apiSpec(api).operation(operationId).requiredRole === 'none' ? {} : { authorization: credentials.admin };
+      apiSpec(api).operation(operationId).requirement.role === 'none' ? {} : { authorization: credentials.admin };
     const filled =
       form && Object.fromEntries(Object.entries(form).map(([key, value]) => [key, value === 'EMAIL' ? seeded.amaniEmail : value]));
     const answer = await fetch(`${running.url}${typeof path === 'string' ? path : path(seeded)}`, {

@@ -167,7 +167,7 @@ describe.each(API_NAMES)('%s spec', (api) => {
   });
 
   it('declares who may call each operation', () => {
-    for (const operation of apiSpec(api).operations) expect(['none', 'any', 'admin']).toContain(operation.requiredRole);
+    for (const operation of apiSpec(api).operations) expect(['none', 'any', 'admin']).toContain(operation.requirement.role);
   });
 
   it('has a named example for every request body and every response with content', () => {

@@ -1,6 +1,7 @@
 // Checked by `tsc` (npm test), never run: a handler table must name exactly the spec's operations.
 // Each `@ts-expect-error` is an error tsc must find; if the types stopped finding it, tsc would fail.
 import type { operations } from '../../specs/generated/hoop.types.ts';
+import { apiSpec } from '../../specs/index.ts';
 import { specRouter, type Handler } from '../../mocks/core/router.ts';
 
 type OperationId = keyof operations;
@@ -18,14 +19,14 @@ const every = {
   deleteGroup: handler,
 };
 
-export const complete = () => specRouter<OperationId, unknown>('hoop', every);
+export const complete = () => specRouter<OperationId, unknown>(apiSpec('hoop'), every);
 
 const { deleteGroup: _left, ...withoutOne } = every;
 // @ts-expect-error a spec operation without a handler
-export const missing = () => specRouter<OperationId, unknown>('hoop', withoutOne);
+export const missing = () => specRouter<OperationId, unknown>(apiSpec('hoop'), withoutOne);
 
 export const unknown = () =>
-  specRouter<OperationId, unknown>('hoop', {
+  specRouter<OperationId, unknown>(apiSpec('hoop'), {
     getUserInfo: handler,
     listUsers: handler,
     createUser: handler,
@@ -41,7 +42,7 @@ export const unknown = () =>
   });
 
 export const badAlias = () =>
-  specRouter<OperationId, unknown>('hoop', every, [
+  specRouter<OperationId, unknown>(apiSpec('hoop'), every, [
     {
       method: 'GET',
       path: '/api/me',

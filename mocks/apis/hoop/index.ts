@@ -1,0 +1,40 @@
+// hoop.dev gateway — User Management (`/api/users`, `/api/userinfo`, `/api/users/groups`).
+// Behaviour per specs/hoop.openapi.yaml and shared/api-notes/hoop.md: `state.ts` (the
+// organisation), `wire.ts` (answers and gin's wording), `auth.ts`, `routes.ts` (every operation),
+// `seed.ts`.
+import { apiSpec } from '../../../specs/index.ts';
+import { authorize } from '../../core/access.ts';
+import type { ApiModule } from '../../core/api.ts';
+import { text } from '../../core/http.ts';
+import { gate } from './auth.ts';
+import { router } from './routes.ts';
+import { seed } from './seed.ts';
+import { HoopState, type HoopSnapshot } from './state.ts';
+
+export { HoopState, roleOf, type HoopStatus, type HoopUser } from './state.ts';
+export { present } from './wire.ts';
+
+export const hoop: ApiModule<HoopState, 'hoop'> = {
+  name: 'hoop',
+  spec: apiSpec('hoop'),
+  owns: (path) => path === '/api/userinfo' || path === '/api/users' || path.startsWith('/api/users/'),
+  seed,
+  restore: (snapshot) => HoopState.fromJSON(snapshot as HoopSnapshot),
+  credentials: (state) => ({ admin: `Bearer ${state.tokens.admin}`, standard: `Bearer ${state.tokens.standard}` }),
+  operationFor: (method, path) => router.operationFor(method, path),
+  gate,
+  async handle(request, state) {
+    // gin's router answers an unknown route (or a method it lacks) before any middleware runs.
+    const match = router.match(request.method, request.path);
+    if (match.kind !== 'route') return text(404, '404 page not found');
+    const access = authorize(gate, request, state, match.operation.requirement);
+    if ('refused' in access) return access.refused;
+    // Every hoop operation needs a credential, so an allowed request always has a caller.
+    return match.handler({ state, caller: access.caller!, request }, match.params);
+  },
+  banner: (url, credentials) => [
+    `hoop   ${url}/api/users, /api/userinfo, /api/users/groups`,
+    `       admin (group admin)              Authorization: ${credentials.admin}`,
+    `       standard                         Authorization: ${credentials.standard}`,
+  ],
+};
