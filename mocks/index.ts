@@ -1,5 +1,5 @@
-import { amani } from './apis/amani.ts';
-import { haplo } from './apis/haplo.ts';
+import { amani } from './apis/amani/index.ts';
+import { haplo } from './apis/haplo/index.ts';
 import { hoop } from './apis/hoop/index.ts';
 import type { ApiName } from '../specs/index.ts';
 import type { ApiModule, ApiState } from './core/api.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AmaniState, SEEDED_PASSWORD, type AmaniUser } from '../../mocks/apis/amani.ts';
+import { AmaniState, SEEDED_PASSWORD, type AmaniUser } from '../../mocks/apis/amani/index.ts';
 import { SESSION_HEADER } from '../../mocks/index.ts';
 import { apiSpec } from '../../specs/index.ts';
 import { expectConformant } from '../helpers/conformance.ts';

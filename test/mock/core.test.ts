@@ -1,7 +1,7 @@
 // What the behaviour core adds to every API: control endpoints, sessions, Prefer, latency, CORS.
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { haplo } from '../../mocks/apis/haplo.ts';
+import { haplo } from '../../mocks/apis/haplo/index.ts';
 import { hoop, type HoopState } from '../../mocks/apis/hoop/index.ts';
 import { createMock, Mock } from '../../mocks/index.ts';
 import { expectConformant } from '../helpers/conformance.ts';

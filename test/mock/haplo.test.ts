@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { haplo, HaploState, type HaploPrincipal } from '../../mocks/apis/haplo.ts';
+import { haplo, HaploState, type HaploPrincipal } from '../../mocks/apis/haplo/index.ts';
 import { seededFaker } from '../../specs/faker.ts';
 import { createMock } from '../../mocks/index.ts';
 import { apiSpec } from '../../specs/index.ts';

@@ -2,7 +2,7 @@
 // presented and every stored secret, however early they differ, and every API's check of a
 // presented credential (hoop token, Haplo key, Amani token signature and password) goes through it.
 import { describe, expect, it, vi } from 'vitest';
-import type { AmaniState } from '../../mocks/apis/amani.ts';
+import type { AmaniState } from '../../mocks/apis/amani/index.ts';
 import { constantTimeEqual, findBySecret } from '../../mocks/core/constant-time.ts';
 import { createMock, type MockRequest } from '../../mocks/index.ts';
 

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { HaploState } from '../../mocks/apis/haplo.ts';
+import type { HaploState } from '../../mocks/apis/haplo/index.ts';
 import { createMock, SESSION_HEADER, type MockRequest, type Snapshot } from '../../mocks/index.ts';
 import { run, serve } from '../helpers/cli.ts';
 import { httpTarget, send } from './support/http.ts';

@@ -3,7 +3,7 @@
 // keeps no secret.
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { AmaniState } from '../../mocks/apis/amani.ts';
+import type { AmaniState } from '../../mocks/apis/amani/index.ts';
 import { API_MODULES, createMock, Mock, type ApiModule, type MockRequest } from '../../mocks/index.ts';
 import { serve } from '../helpers/cli.ts';
 import { startMock } from '../helpers/server.ts';

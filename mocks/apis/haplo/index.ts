@@ -1,15 +1,15 @@
 // Haplo — User API v0 (`/api/v0-user/...`): the `haplo_api_user_v0` plugin on the `haplo_api_v0`
 // responder. Behaviour per specs/haplo.openapi.yaml and shared/api-notes/haplo.md; the order of
 // checks and the message texts follow the plugin's source.
-import type { components, operations } from '../../specs/generated/haplo.types.ts';
-import { apiSpec } from '../../specs/index.ts';
-import type { Requirement } from '../../specs/spec.ts';
-import type { Gate } from '../core/access.ts';
-import type { ApiModule, SeedOptions } from '../core/api.ts';
-import { findBySecret } from '../core/constant-time.ts';
-import { isObject, json, parseJsonBody, text, type MockRequest, type MockResponse } from '../core/http.ts';
-import { specRouter, type Handler, type Params } from '../core/router.ts';
-import { requestErrors } from '../core/validation.ts';
+import type { components, operations } from '../../../specs/generated/haplo.types.ts';
+import { apiSpec } from '../../../specs/index.ts';
+import type { Requirement } from '../../../specs/spec.ts';
+import type { Gate } from '../../core/access.ts';
+import type { ApiModule, SeedOptions } from '../../core/api.ts';
+import { findBySecret } from '../../core/constant-time.ts';
+import { isObject, json, parseJsonBody, text, type MockRequest, type MockResponse } from '../../core/http.ts';
+import { specRouter, type Handler, type Params } from '../../core/router.ts';
+import { requestErrors } from '../../core/validation.ts';
 
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 const EVERYONE = 'std:group:everyone';

@@ -2,15 +2,15 @@
 // SimpleJWT. Behaviour per specs/amani.openapi.yaml and shared/api-notes/amani.md; where both are
 // silent the mock answers as DRF, SimpleJWT and Django's auth app do by default.
 import type { ErrorObject } from 'ajv';
-import type { components, operations } from '../../specs/generated/amani.types.ts';
-import { apiSpec } from '../../specs/index.ts';
-import type { Requirement } from '../../specs/spec.ts';
-import { authorize, type Authentication, type Gate } from '../core/access.ts';
-import type { ApiModule, SeedOptions } from '../core/api.ts';
-import { constantTimeEqual } from '../core/constant-time.ts';
-import { isObject, json, parseJsonBody, type MockRequest, type MockResponse } from '../core/http.ts';
-import { specRouter, type Handler } from '../core/router.ts';
-import { fieldOf, requestErrors } from '../core/validation.ts';
+import type { components, operations } from '../../../specs/generated/amani.types.ts';
+import { apiSpec } from '../../../specs/index.ts';
+import type { Requirement } from '../../../specs/spec.ts';
+import { authorize, type Authentication, type Gate } from '../../core/access.ts';
+import type { ApiModule, SeedOptions } from '../../core/api.ts';
+import { constantTimeEqual } from '../../core/constant-time.ts';
+import { isObject, json, parseJsonBody, type MockRequest, type MockResponse } from '../../core/http.ts';
+import { specRouter, type Handler } from '../../core/router.ts';
+import { fieldOf, requestErrors } from '../../core/validation.ts';
 
 /** The password of every seeded user. */
 export const SEEDED_PASSWORD = 'usermock-password';
