@@ -1,4 +1,4 @@
-import { API_NAMES, isApiName, type ApiName } from '../specs/index.ts';
+import { API_NAMES } from '../specs/index.ts';
 import { amaniProfile } from './apis/amani.ts';
 import { haploProfile } from './apis/haplo.ts';
 import { hoopProfile } from './apis/hoop.ts';
@@ -7,7 +7,10 @@ import { checksOf } from './checks/index.ts';
 import type { Progress } from './drivers/context.ts';
 
 export interface ContractOptions {
-  api: ApiName;
+  /** The API to check: hoop, amani, haplo, or the name of a profile in `profiles`. */
+  api: string;
+  /** Profiles of APIs that are not built in (a team's own API), each made fresh per run. */
+  profiles?: ReadonlyArray<() => ApiProfile>;
   /** The server; the documented paths (`/api/users` …) are appended to it, its own path kept. */
   baseUrl: string;
   /** `Authorization` value of an admin. */
@@ -42,16 +45,26 @@ export class UsageError extends Error {
   }
 }
 
-const PROFILES: Record<ApiName, () => ApiProfile> = { hoop: hoopProfile, amani: amaniProfile, haplo: haploProfile };
+const BUILT_IN: ReadonlyArray<() => ApiProfile> = [hoopProfile, amaniProfile, haploProfile];
 
-export function profileOf(api: ApiName): ApiProfile {
-  return PROFILES[api]();
+/** The names of the APIs there are profiles for: the built-in ones, then the others given. */
+export function profileNames(profiles: ReadonlyArray<() => ApiProfile> = []): string[] {
+  return [...API_NAMES, ...profiles.map((profile) => profile().api)];
+}
+
+/** A fresh profile of an API, built in or among those given; a UsageError when there is none. */
+export function profileOf(api: string, profiles: ReadonlyArray<() => ApiProfile> = []): ApiProfile {
+  for (const make of [...BUILT_IN, ...profiles]) {
+    const profile = make();
+    if (profile.api === api) return profile;
+  }
+  throw new UsageError(`unknown API ${JSON.stringify(api)} (expected ${profileNames(profiles).join(', ')})`);
 }
 
 /** Every check of an API (or of all of them), as `--only` names them. */
-export function checkNames(api?: ApiName): string[] {
-  const apis = api ? [api] : API_NAMES;
-  return [...new Set(apis.flatMap((name) => checksOf(profileOf(name)).map((check) => check.name)))];
+export function checkNames(api?: string, profiles: ReadonlyArray<() => ApiProfile> = []): string[] {
+  const apis = api ? [api] : profileNames(profiles);
+  return [...new Set(apis.flatMap((name) => checksOf(profileOf(name, profiles)).map((check) => check.name)))];
 }
 
 /** Throws a UsageError for options no run can be made of; `labels` name the credentials as the caller knows them. */
@@ -60,8 +73,7 @@ export function validateOptions(
   labels = { auth: 'auth', authStandard: 'authStandard', baseUrl: 'baseUrl' },
 ): void {
   if (!options || typeof options !== 'object') throw new UsageError('expected an options object');
-  if (!isApiName(String(options.api)))
-    throw new UsageError(`unknown API ${JSON.stringify(options.api)} (expected ${API_NAMES.join(', ')})`);
+  profileOf(String(options.api), options.profiles);
   let url: URL;
   try {
     url = new URL(options.baseUrl);

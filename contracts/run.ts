@@ -1,7 +1,6 @@
 // One conformance run: credentials first, then the drivers send their traffic, the checks judge
 // it, and the clean-up removes what the run created — also when it is stopped or the
 // infrastructure fails it.
-import { apiSpec } from '../specs/index.ts';
 import type { ApiProfile } from './apis/profile.ts';
 import { checksOf } from './checks/index.ts';
 import { coverageOf, type Coverage } from './coverage.ts';
@@ -76,8 +75,8 @@ export async function runContract(options: ContractOptions, labels?: CredentialL
     maxDelayMs: 10_000,
     signal: options.signal,
   });
-  const profile = profileOf(options.api);
-  const spec = apiSpec(options.api);
+  const profile = profileOf(options.api, options.profiles);
+  const { spec } = profile;
   const data = new DataFactory(seed);
   const context = new RunContext(transport, profile, spec, data, mode, selection(options.only, profile), options.onProgress);
   const report: RunReport = {

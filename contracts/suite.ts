@@ -21,7 +21,7 @@ import { runContract, type RunReport } from './run.ts';
 export function defineContractSuite(options: ContractOptions & { timeout?: number }): void {
   validateOptions(options);
   if (options.auth === undefined) throw new Error('defineContractSuite: `auth` is required: the Authorization header value of an admin');
-  const checks = checksOf(profileOf(options.api)).filter((check) => !options.only || options.only.includes(check.name));
+  const checks = checksOf(profileOf(options.api, options.profiles)).filter((check) => !options.only || options.only.includes(check.name));
   let report: RunReport;
   describe(`${options.api} conformance`, () => {
     beforeAll(async () => {

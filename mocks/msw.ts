@@ -1,5 +1,4 @@
 import { http, HttpResponse, type HttpHandler, type HttpMethods } from 'msw';
-import { API_NAMES, apiSpec, type ApiName } from '../specs/index.ts';
 import type { MockRequest, MockResponse } from './core/http.ts';
 import type { Mock } from './core/mock.ts';
 import { createMock } from './index.ts';
@@ -7,8 +6,8 @@ import { createMock } from './index.ts';
 export * from './index.ts';
 
 export interface HandlerOptions {
-  /** The APIs to answer (default: all three). */
-  apis?: readonly ApiName[];
+  /** The names of the APIs to answer (default: every API the mock serves). */
+  apis?: readonly string[];
   /** Answer only requests to this origin, e.g. `http://localhost:4010` (default: any origin). */
   origin?: string;
 }
@@ -20,14 +19,15 @@ export interface HandlerOptions {
  * `/__usermock/` control endpoints. A path no API owns matches no handler: it goes on to the
  * network, or to `onUnhandledRequest`. Handlers added with `server.use()` come first and win.
  */
-export function createHandlers(mock: Mock, { apis = API_NAMES, origin }: HandlerOptions = {}): HttpHandler[] {
+export function createHandlers(mock: Mock, { apis = mock.apis.map((api) => api.name), origin }: HandlerOptions = {}): HttpHandler[] {
   const base = origin === undefined ? '*' : new URL(origin).origin;
   const answer = async ({ request }: { request: Request }) =>
     toHttpResponse(await mock.handle(await toMockRequest(request, new URL(request.url))));
-  const operations = apis
-    .flatMap((api) => apiSpec(api).operations)
+  const operations = mock.apis
+    .filter((api) => apis.includes(api.name))
+    .flatMap((api) => api.spec.operations.map((operation) => ({ method: operation.method, path: `${api.mount ?? ''}${operation.path}` })))
     .sort((a, b) => staticSegments(b.path) - staticSegments(a.path))
-    .map((operation) => http[operation.method.toLowerCase() as Lowercase<HttpMethods>](`${base}${mswPath(operation.path)}`, answer));
+    .map(({ method, path }) => http[method.toLowerCase() as Lowercase<HttpMethods>](`${base}${mswPath(path)}`, answer));
   const owned = ({ request }: { request: Request }) => {
     const url = new URL(request.url);
     return (base === '*' || url.origin === base) && mock.serves(url.pathname, apis);

@@ -11,7 +11,12 @@ export function specPath(api: ApiName): string {
 
 /** The spec exactly as written (YAML parsed, `$ref`s kept). */
 export async function readSpec(api: ApiName): Promise<OpenApiDocument> {
-  return parse(await readFile(specPath(api), 'utf8')) as OpenApiDocument;
+  return readSpecFile(specPath(api));
+}
+
+/** An OpenAPI document in YAML or JSON (JSON is YAML), exactly as written. */
+async function readSpecFile(path: string): Promise<OpenApiDocument> {
+  return parse(await readFile(path, 'utf8')) as OpenApiDocument;
 }
 
 /**
@@ -19,6 +24,11 @@ export async function readSpec(api: ApiName): Promise<OpenApiDocument> {
  * `$ref` resolved. Throws with swagger-parser's explanation when the spec is not valid OpenAPI.
  */
 export async function loadSpec(api: ApiName): Promise<OpenApiDocument> {
+  return loadSpecFile(specPath(api));
+}
+
+/** `loadSpec` for a spec of one's own, anywhere: a new API's, before it is built in. */
+export async function loadSpecFile(path: string): Promise<OpenApiDocument> {
   // validate() mutates and dereferences its argument; give it a private copy.
-  return (await SwaggerParser.validate((await readSpec(api)) as never)) as unknown as OpenApiDocument;
+  return (await SwaggerParser.validate((await readSpecFile(path)) as never)) as unknown as OpenApiDocument;
 }

@@ -150,7 +150,7 @@ export class ApiSpec {
   private readonly validators: ValidatorCache;
 
   constructor(
-    readonly name: ApiName,
+    readonly name: string,
     readonly document: OpenApiDocument,
   ) {
     this.validators = new ValidatorCache(createAjv(extensionKeywordsOf(document)));

@@ -164,6 +164,7 @@ export function amaniProfile(): ApiProfile {
 
   const profile: ApiProfile = {
     api: 'amani',
+    spec: spec(),
     checks: [
       expectationCheck('token_lifecycle', 'login and refresh succeed with what the server issued and fail with anything else', {
         stateful: true,

@@ -116,6 +116,7 @@ export function haploProfile(): ApiProfile {
 
   const profile: ApiProfile = {
     api: 'haplo',
+    spec: spec(),
     checks: [haploEnvelopeConsistency],
     scenarios: [],
 

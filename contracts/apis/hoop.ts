@@ -114,6 +114,7 @@ export function hoopProfile(): ApiProfile {
 
   const profile: ApiProfile = {
     api: 'hoop',
+    spec: spec(),
     checks: [
       hoopEnumConformance,
       expectationCheck('caller_identity', '/api/userinfo and PATCH /api/users/self/slack are about the caller', {

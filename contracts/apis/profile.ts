@@ -1,4 +1,4 @@
-import type { ApiName } from '../../specs/index.ts';
+import type { ApiSpec } from '../../specs/spec.ts';
 import type { CheckInfo, ResponseCheck } from '../checks/check.ts';
 import type { DataFactory } from '../data.ts';
 import type { RunContext } from '../drivers/context.ts';
@@ -64,10 +64,13 @@ export interface Identity {
  * What the generic drivers need to know of one API: how to create, read, list, update and remove
  * a user, who a credential is, a well-formed request for each operation, the statuses only a
  * vendor-specific request provokes — and the checks and scenarios only this API has. One file per
- * API under `contracts/apis/` implements it; the generic drivers and checks never name an API.
+ * built-in API under `contracts/apis/` implements it (another API's profile is passed in the
+ * options' `profiles`); the generic drivers and checks never name an API.
  */
 export interface ApiProfile {
-  api: ApiName;
+  /** The API's name, as `usermock check <api>` takes it. */
+  api: string;
+  spec: ApiSpec;
   /** Checks only this API has, with their metadata. */
   checks: Array<CheckInfo | ResponseCheck>;
   /** Sequences only this API has (login and refresh, the caller's own record …), feeding its checks. */

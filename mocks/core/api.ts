@@ -31,7 +31,13 @@ export interface ApiState {
 export interface ApiModule<S extends ApiState = ApiState, Name extends string = string> {
   name: Name;
   spec: ApiSpec;
-  /** Whether a request path belongs to this API (its documented prefixes). */
+  /**
+   * Where its documented paths live on the mock's origin: a prefix such as `/acme` for an API
+   * whose paths would collide with another's (its handlers see the path without it). At the root
+   * when absent.
+   */
+  mount?: string;
+  /** Whether a request path (its mount prefix taken off) belongs to this API: its documented prefixes. */
   owns(path: string): boolean;
   seed(options: SeedOptions): S;
   restore(snapshot: unknown): S;

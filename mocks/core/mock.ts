@@ -122,7 +122,7 @@ export class Mock<M extends ApiModule = ApiModule> {
   /** What `usermock serve` prints for each API. */
   banner(url: string, session?: string): string[] {
     const credentials = this.credentials(session) as Record<string, Credentials>;
-    return this.apis.flatMap((api) => api.banner(url, credentials[api.name]!));
+    return this.apis.flatMap((api) => api.banner(`${url}${api.mount ?? ''}`, credentials[api.name]!));
   }
 
   /** The state of every session, or of the one named, as JSON. */
@@ -136,17 +136,22 @@ export class Mock<M extends ApiModule = ApiModule> {
 
   /** Whether a path is the mock's to answer: a control endpoint or a path one of the named APIs (all by default) owns. */
   serves(path: string, apis: readonly string[] = this.apis.map((api) => api.name)): boolean {
-    return path.startsWith(CONTROL_PREFIX) || this.apis.some((api) => apis.includes(api.name) && api.owns(path));
+    return path.startsWith(CONTROL_PREFIX) || this.apis.some((api) => apis.includes(api.name) && ownedPath(api, path) !== undefined);
   }
 
-  private ownerOf(path: string): M | undefined {
-    return this.apis.find((api) => api.owns(path));
+  /** The API that owns a path, and the request as that API sees it (its mount prefix taken off the path). */
+  private ownerOf(request: MockRequest): { api: M; request: MockRequest } | undefined {
+    for (const api of this.apis) {
+      const path = ownedPath(api, request.path);
+      if (path !== undefined) return { api, request: path === request.path ? request : { ...request, path } };
+    }
+    return undefined;
   }
 
   /** The API that owns the path answers, against its state in the caller's session. */
   private async dispatch(request: MockRequest): Promise<MockResponse> {
-    const api = this.ownerOf(request.path)!;
-    return api.handle(request, this.world(sessionOf(request))[api.name]!);
+    const { api, request: local } = this.ownerOf(request)!;
+    return api.handle(local, this.world(sessionOf(request))[api.name]!);
   }
 
   /** `/__usermock/…`: credentials, state, the journal and reset, for the caller's session. */
@@ -173,7 +178,7 @@ export class Mock<M extends ApiModule = ApiModule> {
 
   /** A path no API owns is the mock's own 404 (each API answers its own unknown routes). */
   private readonly ownedPaths: Middleware = async (request, next) =>
-    this.ownerOf(request.path) ? next(request) : text(404, `usermock: no API here (${request.method} ${request.path})`);
+    this.ownerOf(request) ? next(request) : text(404, `usermock: no API here (${request.method} ${request.path})`);
 
   /**
    * `Prefer: code=<status>`: the spec's first example for that documented status, once the caller
@@ -181,10 +186,11 @@ export class Mock<M extends ApiModule = ApiModule> {
    */
   private readonly preferredCode: Middleware = async (request, next) => {
     const code = parsePrefer(request.headers.prefer).code;
-    const api = code === undefined ? undefined : this.ownerOf(request.path)!;
-    const operation = api?.operationFor(request.method, request.path);
-    if (!api || !operation || !api.spec.documentsStatus(operation.id, code!)) return next(request);
-    const access = authorize(api.gate, request, this.world(sessionOf(request))[api.name]!, operation.requirement);
+    const owner = code === undefined ? undefined : this.ownerOf(request)!;
+    const operation = owner?.api.operationFor(request.method, owner.request.path);
+    if (!owner || !operation || !owner.api.spec.documentsStatus(operation.id, code!)) return next(request);
+    const { api } = owner;
+    const access = authorize(api.gate, owner.request, this.world(sessionOf(request))[api.name]!, operation.requirement);
     return 'refused' in access ? access.refused : preferredExample(api.spec, operation.id, code!);
   };
 
@@ -234,6 +240,14 @@ export class Mock<M extends ApiModule = ApiModule> {
       this.apis.map((api) => [api.name, snapshot[api.name] === undefined ? this.seedApi(api) : api.restore(snapshot[api.name])]),
     );
   }
+}
+
+/** A path as an API knows it — its mount prefix taken off — if the API owns it. */
+function ownedPath(api: ApiModule, path: string): string | undefined {
+  const mount = api.mount ?? '';
+  if (mount && !(path === mount || path.startsWith(`${mount}/`))) return undefined;
+  const local = path.slice(mount.length) || '/';
+  return api.owns(local) ? local : undefined;
 }
 
 /** The seed of one API's faker stream: FNV-1a of the mock's seed and the API's name. */
