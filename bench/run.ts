@@ -1,6 +1,7 @@
-// `npm run bench`: usermock against Prism's mock and a bare node:http server, measured in one run
-// on one machine, printed as a table with ratios. Every server runs in its own process; the load
-// generator (autocannon) runs here.
+// `npm run bench`: usermock against its peers — Prism's and Scalar's mocks of the same spec — and
+// a bare node:http server, measured in one run on one machine, printed as a table with ratios and
+// the goals each ratio must meet. Every server runs in its own process; the load generator
+// (autocannon) runs here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -65,6 +66,7 @@ const prism = () =>
     (port) => ['mock', '-h', '127.0.0.1', '-p', String(port), 'specs/hoop.openapi.yaml'],
     '/api/users',
   );
+const scalar = () => start(process.execPath, (port) => tsNode('bench/scalar-server.ts', String(port)), '/api/users');
 const bare = () => start(process.execPath, (port) => tsNode('bench/bare-server.ts', String(port)));
 const mswServer = () => start(process.execPath, (port) => tsNode('bench/msw-server.ts', String(port)), '/__usermock/credentials');
 
@@ -114,7 +116,7 @@ async function wallTime(args: string[]): Promise<{ ms: number; code: number | nu
   return { ms: performance.now() - started, code };
 }
 
-const rows: Array<{ measure: string; value: string; vsPrism?: string; vsBare?: string }> = [];
+const rows: Array<{ measure: string; value: string; vsPeer?: string; vsBare?: string }> = [];
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ratio = (a: number, b: number) => `${fmt(a / b, 2)}×`;
 const loadRow = (result: Load) =>
@@ -122,38 +124,60 @@ const loadRow = (result: Load) =>
 
 console.log(`usermock bench: ${CONNECTIONS} connections, ${DURATION} s per load; node ${process.version}\n`);
 
+/** The three workloads on hoop's users, as a server with this credential and this user id answers them. */
+function workloads(authorization: string, id: string): Record<Workload, autocannon.Request> {
+  const headers = { authorization, 'content-type': 'application/json' };
+  let counter = 0;
+  return {
+    read: { method: 'GET', path: `/api/users/${id}`, headers },
+    list: { method: 'GET', path: '/api/users', headers },
+    create: {
+      method: 'POST',
+      path: '/api/users',
+      headers,
+      setupRequest: (request: autocannon.Request) => ({
+        ...request,
+        body: JSON.stringify({ email: `bench-${++counter}@example.com`, name: 'Bench User', groups: ['bench'] }),
+      }),
+    },
+  };
+}
+type Workload = 'read' | 'list' | 'create';
+const WORKLOADS: Workload[] = ['read', 'list', 'create'];
+
+async function loads(url: string, requests: Record<Workload, autocannon.Request>): Promise<Record<Workload, Load>> {
+  const results = {} as Record<Workload, Load>;
+  for (const workload of WORKLOADS) results[workload] = await load(url, requests[workload]);
+  return results;
+}
+
 // Ceiling.
 const bareServer = await bare();
 const bareRead = await load(bareServer.url, { method: 'GET', path: '/api/users/x' });
 await bareServer.stop();
 
-// Prism's mock of the same spec.
-const prismServer = await prism();
-const prismRead = await load(prismServer.url, {
-  method: 'GET',
-  path: '/api/users/3c90c3cc-0d44-4b50-8888-8dd25736052a',
-  headers: { authorization: 'Bearer x' },
-});
-await prismServer.stop();
+// The peers, on the same spec: any bearer token and any id will do for them.
+const peers: Record<string, Record<Workload, Load>> = {};
+for (const [name, begin] of [
+  ['Prism', prism],
+  ['Scalar', scalar],
+] as const) {
+  const server = await begin();
+  peers[name] = await loads(server.url, workloads('Bearer x', '3c90c3cc-0d44-4b50-8888-8dd25736052a'));
+  await server.stop();
+}
+/** The fastest peer's figure for a workload, and its name. */
+const fastestPeer = (workload: Workload) =>
+  Object.entries(peers)
+    .map(([name, results]) => ({ name, rps: results[workload].rps }))
+    .sort((a, b) => b.rps - a.rps)[0]!;
 
 // usermock serve.
 const mock = await usermock();
 const idleRss = rssMb(mock.process.pid!);
 const admin = await credentialsOf(mock.url);
-const id = await aUserId(mock.url, admin);
-const headers = { authorization: admin, 'content-type': 'application/json' };
-const read = await load(mock.url, { method: 'GET', path: `/api/users/${id}`, headers });
-const list = await load(mock.url, { method: 'GET', path: '/api/users', headers });
-let counter = 0;
-const create = await load(mock.url, {
-  method: 'POST',
-  path: '/api/users',
-  headers,
-  setupRequest: (request: autocannon.Request) => ({
-    ...request,
-    body: JSON.stringify({ email: `bench-${++counter}@example.com`, name: 'Bench User', groups: ['bench'] }),
-  }),
-});
+const mine = await loads(mock.url, workloads(admin, await aUserId(mock.url, admin)));
+const read = mine.read;
 const checks: Record<string, { ms: number; code: number | null }> = {};
 for (const api of ['hoop', 'amani', 'haplo']) {
   await fetch(`${mock.url}/__usermock/reset`, { method: 'POST' });
@@ -199,35 +223,30 @@ await big.stop();
 const mockStartup = await startupOf(() => usermock());
 const prismStartup = await startupOf(prism);
 
+const goal = (value: number, target: number) => `${fmt(value, 2)}× (goal ≥ ${target}×: ${value >= target ? 'met' : 'NOT met'})`;
 rows.push(
   { measure: 'read GET /api/users/{id}: bare node:http', value: loadRow(bareRead) },
-  { measure: 'read: Prism mock (hoop spec)', value: loadRow(prismRead), vsBare: ratio(prismRead.rps, bareRead.rps) },
-  { measure: 'read: usermock serve', value: loadRow(read), vsPrism: ratio(read.rps, prismRead.rps), vsBare: ratio(read.rps, bareRead.rps) },
-  {
-    measure: 'read: usermock via MSW getResponse',
-    value: loadRow(mswRead),
-    vsPrism: ratio(mswRead.rps, prismRead.rps),
-    vsBare: ratio(mswRead.rps, bareRead.rps),
-  },
-  {
-    measure: 'create POST /api/users: usermock',
-    value: loadRow(create),
-    vsPrism: ratio(create.rps, prismRead.rps),
-    vsBare: ratio(create.rps, bareRead.rps),
-  },
-  {
-    measure: 'list GET /api/users (30 users): usermock',
-    value: loadRow(list),
-    vsPrism: ratio(list.rps, prismRead.rps),
-    vsBare: ratio(list.rps, bareRead.rps),
-  },
+  ...Object.entries(peers).flatMap(([name, results]) =>
+    WORKLOADS.map((workload) => ({
+      measure: `${workload}: ${name} (hoop spec)`,
+      value: loadRow(results[workload]),
+      vsBare: ratio(results[workload].rps, bareRead.rps),
+    })),
+  ),
+  ...WORKLOADS.map((workload) => ({
+    measure: `${workload}: usermock serve`,
+    value: loadRow(mine[workload]),
+    vsPeer: `${ratio(mine[workload].rps, fastestPeer(workload).rps)} ${fastestPeer(workload).name}`,
+    vsBare: ratio(mine[workload].rps, bareRead.rps),
+  })),
+  { measure: 'read: usermock via MSW getResponse', value: loadRow(mswRead), vsBare: ratio(mswRead.rps, bareRead.rps) },
   { measure: 'read with 100,000 users per API', value: loadRow(bigRead), vsBare: ratio(bigRead.rps, bareRead.rps) },
   { measure: 'hoop miss (404) with 100,000 users per API', value: loadRow(bigFind), vsBare: ratio(bigFind.rps, bareRead.rps) },
   { measure: 'Haplo find-by-tag with 100,000 users per API', value: loadRow(bigTag), vsBare: ratio(bigTag.rps, bareRead.rps) },
   {
     measure: 'start-up, process → first answer: usermock',
     value: `${fmt(mockStartup)} ms`,
-    vsPrism: `${ratio(prismStartup, mockStartup)} faster`,
+    vsPeer: `${ratio(prismStartup, mockStartup)} faster than Prism`,
   },
   { measure: 'start-up: Prism', value: `${fmt(prismStartup)} ms` },
   {
@@ -241,14 +260,19 @@ rows.push(
     measure: `usermock check ${api} against usermock serve (goal < 5 s)`,
     value: `${fmt(ms)} ms wall, exit ${code}`,
   })),
-  { measure: 'MSW path vs direct HTTP (read)', value: ratio(mswRead.rps, read.rps) },
+  { measure: 'goal: read vs bare node:http', value: goal(read.rps / bareRead.rps, 0.8) },
+  ...WORKLOADS.map((workload) => ({
+    measure: `goal: ${workload} vs the fastest peer (${fastestPeer(workload).name})`,
+    value: goal(mine[workload].rps / fastestPeer(workload).rps, 5),
+  })),
+  { measure: 'goal: MSW path vs direct HTTP (read)', value: goal(mswRead.rps / read.rps, 0.3) },
 );
 
-const widths = [Math.max(...rows.map((row) => row.measure.length)), Math.max(...rows.map((row) => row.value.length)), 9, 9];
+const widths = [Math.max(...rows.map((row) => row.measure.length)), Math.max(...rows.map((row) => row.value.length)), 16, 9];
 const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
-console.log(line(['measure', 'value', 'vs Prism', 'vs bare']));
+console.log(line(['measure', 'value', 'vs fastest peer', 'vs bare']));
 console.log(widths.map((width) => '-'.repeat(width)).join('  '));
-for (const row of rows) console.log(line([row.measure, row.value, row.vsPrism ?? '', row.vsBare ?? '']));
+for (const row of rows) console.log(line([row.measure, row.value, row.vsPeer ?? '', row.vsBare ?? '']));
 writeFileSync(
   `${root}bench/results.json`,
   JSON.stringify({ date: new Date().toISOString(), node: process.version, connections: CONNECTIONS, duration: DURATION, rows }, null, 2),

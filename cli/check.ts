@@ -3,13 +3,14 @@
 // 3 infrastructure error; 130/143 when stopped by SIGINT/SIGTERM (after cleaning up).
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type { ApiProfile } from '../contracts/apis/profile.ts';
 import { CredentialError } from '../contracts/drivers/credentials.ts';
-import { UsageError, type ContractOptions } from '../contracts/options.ts';
+import { profileOf, UsageError, type ContractOptions } from '../contracts/options.ts';
 import { REPORT_FORMATS, reportText, type ReportFormat } from '../contracts/report/files.ts';
 import { AUTH_VARIABLES } from '../contracts/report/mask.ts';
 import { renderReport, summaryLine } from '../contracts/report/text.ts';
 import { exitCodeOf, runContract } from '../contracts/run.ts';
-import { isApiName } from '../specs/index.ts';
+import { loadPlugins } from './plugins.ts';
 
 export interface CheckCommandOptions {
   baseUrl: string;
@@ -22,6 +23,7 @@ export interface CheckCommandOptions {
   allowDrift?: boolean;
   timeout: number;
   report: string[];
+  apis?: string;
 }
 
 const LABELS = { admin: '--auth', standard: '--auth-standard' };
@@ -32,7 +34,12 @@ function fail(code: 2 | 3, message: string): never {
 }
 
 export async function check(api: string, options: CheckCommandOptions): Promise<void> {
-  if (!isApiName(api)) fail(2, `unknown API "${api}" (expected hoop, amani or haplo)`);
+  const profiles = await loadProfiles(options.apis);
+  try {
+    profileOf(api, profiles);
+  } catch (error) {
+    fail(2, (error as Error).message);
+  }
   const reports = await openReports(options.report);
   const auth = options.auth ?? process.env[AUTH_VARIABLES.admin];
   const authStandard = options.authStandard ?? process.env[AUTH_VARIABLES.standard];
@@ -54,6 +61,7 @@ export async function check(api: string, options: CheckCommandOptions): Promise<
 
   const contract: ContractOptions = {
     api,
+    profiles,
     baseUrl: options.baseUrl,
     auth: auth ?? published?.admin,
     authStandard: authStandard ?? (auth === undefined ? published?.standard : undefined),
@@ -83,6 +91,15 @@ export async function check(api: string, options: CheckCommandOptions): Promise<
   process.exit(exitCode);
 }
 
+/** The contract profiles a `--apis` file lists. */
+async function loadProfiles(file: string | undefined): Promise<Array<() => ApiProfile>> {
+  try {
+    return (await loadPlugins(file)).flatMap((plugin) => plugin.profile ?? []);
+  } catch (error) {
+    fail(2, (error as Error).message);
+  }
+}
+
 /**
  * `--report junit=F`, `json=F`, `coverage=F`: paths relative to the working directory, each
  * checked writable before any request is sent (exit 2 if not).
@@ -105,29 +122,33 @@ async function openReports(values: string[]): Promise<Array<[ReportFormat, strin
   return reports;
 }
 
+type Credentials = { admin?: string; standard?: string };
+
 /**
  * When the server is a usermock, the credentials it publishes, so `usermock check` works against
  * `usermock serve` without flags. A server that cannot be reached at all is exit 3.
  */
-async function usermockCredentials(baseUrl: string, api: string): Promise<{ admin?: string; standard?: string } | undefined> {
-  let url: URL;
+async function usermockCredentials(baseUrl: string, api: string): Promise<Credentials | undefined> {
+  let base: URL;
   try {
-    url = new URL(`${baseUrl.replace(/\/$/, '')}/__usermock/credentials`);
+    base = new URL(`${baseUrl.replace(/\/$/, '')}/`);
   } catch {
     return undefined; // the option check names the bad URL
   }
-  let answer: Response;
-  try {
-    answer = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  } catch (error) {
-    fail(3, `cannot reach ${url.origin}: ${(error as Error).cause ?? (error as Error).message}`);
+  // At the base URL's path (a usermock behind a path prefix), then at the root (an API mounted under a prefix).
+  for (const url of new Set([new URL('__usermock/credentials', base).href, new URL('/__usermock/credentials', base).href])) {
+    let answer: Response;
+    try {
+      answer = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    } catch (error) {
+      fail(3, `cannot reach ${base.origin}: ${(error as Error).cause ?? (error as Error).message}`);
+    }
+    const published = answer.ok
+      ? ((await answer.json().catch(() => undefined)) as Record<string, Credentials> | undefined)?.[api]
+      : undefined;
+    if (published) return published;
   }
-  if (!answer.ok) return undefined;
-  try {
-    return ((await answer.json()) as Record<string, { admin?: string; standard?: string }>)[api];
-  } catch {
-    return undefined;
-  }
+  return undefined;
 }
 
 let progressShown = false;

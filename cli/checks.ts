@@ -1,17 +1,21 @@
 // `usermock checks [api]`: every check with its kind and meaning, and the APIs it applies to.
 import { checksOf } from '../contracts/checks/index.ts';
-import { profileOf } from '../contracts/options.ts';
-import { API_NAMES, isApiName, type ApiName } from '../specs/index.ts';
+import { profileNames, profileOf } from '../contracts/options.ts';
+import { loadPlugins } from './plugins.ts';
 
-export function listChecks(api?: string): void {
-  if (api !== undefined && !isApiName(api)) {
-    console.error(`usermock checks: unknown API "${api}" (expected ${API_NAMES.join(', ')})`);
+export async function listChecks(api: string | undefined, options: { apis?: string }): Promise<void> {
+  let apis: string[];
+  let profiles;
+  try {
+    profiles = (await loadPlugins(options.apis)).flatMap((plugin) => plugin.profile ?? []);
+    apis = api === undefined ? profileNames(profiles) : [profileOf(api, profiles).api];
+  } catch (error) {
+    console.error(`usermock checks: ${(error as Error).message}`);
     process.exit(2);
   }
-  const apis: readonly ApiName[] = api ? [api] : API_NAMES;
-  const rows = new Map<string, { kind: string; meaning: string; apis: ApiName[] }>();
+  const rows = new Map<string, { kind: string; meaning: string; apis: string[] }>();
   for (const name of apis) {
-    for (const check of checksOf(profileOf(name))) {
+    for (const check of checksOf(profileOf(name, profiles))) {
       const row = rows.get(check.name) ?? { kind: check.kind, meaning: check.meaning, apis: [] };
       row.apis.push(name);
       rows.set(check.name, row);

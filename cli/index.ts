@@ -21,13 +21,14 @@ const program = new Command('usermock')
 
 program
   .command('serve')
-  .description('serve the stateful mock of all three APIs on one origin')
+  .description('serve the stateful mock of all three APIs (and those --apis lists) on one origin')
   .option('--port <port>', 'port to listen on', integer, 4010)
   .option('--host <host>', 'address to bind (use 0.0.0.0 to expose it beyond this machine)', '127.0.0.1')
   .option('--seed <n>', 'faker seed: the same seed gives the same data', integer)
   .option('--users <n>', 'users seeded per API', integer)
   .option('--state-file <file>', 'load state from this file and make every write durable in it')
   .option('--latency <ms|min-max>', 'delay every answer by a fixed or random time')
+  .option('--apis <file>', 'also serve the APIs this module lists (its default export: [{ mock, profile }])')
   .action(async (options) => (await import('./serve.ts')).serve(options));
 
 program
@@ -35,7 +36,7 @@ program
   .description(
     'check that a live server honours an API spec; exit 0 conformant, 1 contract failures, 2 usage or credential error, 3 infrastructure error',
   )
-  .argument('<api>', 'hoop, amani or haplo')
+  .argument('<api>', 'hoop, amani, haplo, or an API the --apis file lists')
   .requiredOption('--base-url <url>', 'the server, e.g. http://127.0.0.1:4010 (documented paths are appended to its path)')
   .option('--auth <authorization>', 'Authorization header value of an admin (default: $USERMOCK_AUTH)')
   .option('--auth-standard <authorization>', 'Authorization header value of a non-admin (default: $USERMOCK_AUTH_STANDARD)')
@@ -51,6 +52,7 @@ program
     (value: string, all: string[]) => [...all, value],
     [],
   )
+  .option('--apis <file>', 'a module listing APIs that are not built in (its default export: [{ mock, profile }])')
   .action(async (api, options) => (await import('./check.ts')).check(api, options));
 
 program
@@ -76,7 +78,8 @@ program
 program
   .command('checks')
   .description('list the conformance checks and what each means')
-  .argument('[api]', 'only the checks of hoop, amani or haplo')
-  .action(async (api?: string) => (await import('./checks.ts')).listChecks(api));
+  .argument('[api]', 'only the checks of hoop, amani, haplo, or an API the --apis file lists')
+  .option('--apis <file>', 'a module listing APIs that are not built in (its default export: [{ mock, profile }])')
+  .action(async (api: string | undefined, options) => (await import('./checks.ts')).listChecks(api, options));
 
 await program.parseAsync();

@@ -1,7 +1,8 @@
-import { createMock, DEFAULT_SEED, DEFAULT_USERS } from '../mocks/index.ts';
+import { API_MODULES, DEFAULT_SEED, DEFAULT_USERS, Mock } from '../mocks/index.ts';
 import { parseLatency } from '../mocks/core/prefer.ts';
 import { createHttpServer, listen } from '../mocks/server.ts';
-import { readStateFile, StateFileError, writeStateFile } from '../mocks/state-file.ts';
+import { loadPlugins } from './plugins.ts';
+import { readStateFile, writeStateFile } from '../mocks/state-file.ts';
 
 export interface ServeOptions {
   port: number;
@@ -10,33 +11,25 @@ export interface ServeOptions {
   users?: number;
   stateFile?: string;
   latency?: string;
+  apis?: string;
 }
 
 /** `usermock serve`: the mock over HTTP, with its URL, credentials and control endpoints printed. */
 export async function serve(options: ServeOptions): Promise<void> {
-  let snapshot;
-  try {
-    snapshot = options.stateFile ? await readStateFile(options.stateFile) : undefined;
-  } catch (error) {
-    if (!(error instanceof StateFileError)) throw error;
-    console.error(`usermock: ${error.message}`);
-    process.exit(2);
-  }
-  let latency;
-  try {
-    latency = options.latency === undefined ? undefined : parseLatency(options.latency);
-  } catch (error) {
-    console.error(`usermock: ${(error as Error).message}`);
-    process.exit(2);
-  }
+  const snapshot = await orExit(() => (options.stateFile ? readStateFile(options.stateFile) : undefined));
+  const latency = await orExit(() => (options.latency === undefined ? undefined : parseLatency(options.latency)));
+  const plugins = await orExit(() => loadPlugins(options.apis));
   const stateFile = options.stateFile;
-  const mock = createMock({
-    seed: options.seed ?? DEFAULT_SEED,
-    users: options.users ?? DEFAULT_USERS,
-    latency,
-    snapshot,
-    persist: stateFile ? (state) => writeStateFile(stateFile, state) : undefined,
-  });
+  const mock = await orExit(
+    () =>
+      new Mock([...API_MODULES, ...plugins.flatMap((plugin) => plugin.mock ?? [])], {
+        seed: options.seed ?? DEFAULT_SEED,
+        users: options.users ?? DEFAULT_USERS,
+        latency,
+        snapshot,
+        persist: stateFile ? (state) => writeStateFile(stateFile, state) : undefined,
+      }),
+  );
   const server = createHttpServer(mock);
   let url: string;
   try {
@@ -60,4 +53,14 @@ export async function serve(options: ServeOptions): Promise<void> {
   const stop = () => server.close(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** What `make` gives, or — for a bad option, state file or `--apis` file — its message and exit 2. */
+async function orExit<T>(make: () => T | Promise<T>): Promise<T> {
+  try {
+    return await make();
+  } catch (error) {
+    console.error(`usermock: ${(error as Error).message}`);
+    process.exit(2);
+  }
 }

@@ -8,3 +8,9 @@ export type { CheckResult, Failure } from './verdict.ts';
 export type { Exchange } from './exchange.ts';
 export { renderReport, renderFailure, summaryLine } from './report/text.ts';
 export { reportText, type ReportFormat } from './report/files.ts';
+// The parts of a contract profile of one's own (README: "Adding an API").
+export type { ApiProfile, BodyTarget, CreatedUser, Identity, Provocation, Update } from './apis/profile.ts';
+export type { Call, ReceivedResponse } from './exchange.ts';
+export type { RunContext } from './drivers/context.ts';
+export type { DataFactory } from './data.ts';
+export { responseCheck, expectationCheck, NOT_JUDGED } from './checks/check.ts';

@@ -92,7 +92,7 @@ export function validateOptions(
     }
   }
   if (options.only !== undefined) {
-    const known = checkNames(options.api);
+    const known = checkNames(options.api, options.profiles);
     if (!Array.isArray(options.only) || options.only.length === 0) throw new UsageError(`no check selected; checks: ${known.join(', ')}`);
     const unknown = options.only.filter((name) => !known.includes(name));
     if (unknown.length) throw new UsageError(`unknown check(s) ${unknown.join(', ')} for ${options.api}; checks: ${known.join(', ')}`);

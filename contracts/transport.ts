@@ -52,6 +52,11 @@ export class Transport {
     return this.options.credentials[auth] !== undefined;
   }
 
+  /** The Authorization value the run was given for a role. */
+  credential(auth: 'admin' | 'standard'): string | undefined {
+    return this.options.credentials[auth];
+  }
+
   /** The URL of a documented path on the server under test (its base path kept). */
   url(path: string, query: Record<string, string> = {}): URL {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base.origin);

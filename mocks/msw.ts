@@ -1,4 +1,5 @@
-import { http, HttpResponse, type HttpHandler, type HttpMethods } from 'msw';
+import { http, HttpResponse, type HttpHandler } from 'msw';
+import { OperationHandler, type Route } from './msw/operation-handler.ts';
 import type { MockRequest, MockResponse } from './core/http.ts';
 import type { Mock } from './core/mock.ts';
 import { createMock } from './index.ts';
@@ -14,20 +15,35 @@ export interface HandlerOptions {
 
 /**
  * MSW request handlers answering from a mock's behaviour core, the way MSW matches: one handler per
- * spec operation (most specific path first, so MSW's log names the operation), then one per API
- * for the other paths it owns (an unknown route there gets the vendor's own 404), and one for the
- * `/__usermock/` control endpoints. A path no API owns matches no handler: it goes on to the
- * network, or to `onUnhandledRequest`. Handlers added with `server.use()` come first and win.
+ * spec operation (most specific path first; MSW shows and logs each by the operation's method and
+ * path), then one per API for the other paths it owns (an unknown route there gets the vendor's
+ * own 404), and one for the `/__usermock/` control endpoints. A path no API owns matches no
+ * handler: it goes on to the network, or to `onUnhandledRequest`. Handlers added with
+ * `server.use()` come first and win.
  */
 export function createHandlers(mock: Mock, { apis = mock.apis.map((api) => api.name), origin }: HandlerOptions = {}): HttpHandler[] {
   const base = origin === undefined ? '*' : new URL(origin).origin;
   const answer = async ({ request }: { request: Request }) =>
     toHttpResponse(await mock.handle(await toMockRequest(request, new URL(request.url))));
+  // Each request is routed once, however many operation handlers ask.
+  const routes = new WeakMap<Request, Route | null>();
+  const routeOf = (request: Request): Route | undefined => {
+    let route = routes.get(request);
+    if (route === undefined) {
+      const url = new URL(request.url);
+      const routed = base === '*' || url.origin === base ? mock.route(request.method, url.pathname) : undefined;
+      route = routed?.operation && apis.includes(routed.api.name) ? { api: routed.api.name, operation: routed.operation } : null;
+      routes.set(request, route);
+    }
+    return route ?? undefined;
+  };
   const operations = mock.apis
     .filter((api) => apis.includes(api.name))
-    .flatMap((api) => api.spec.operations.map((operation) => ({ method: operation.method, path: `${api.mount ?? ''}${operation.path}` })))
+    .flatMap((api) =>
+      api.spec.operations.map((operation) => ({ route: { api: api.name, operation }, path: `${api.mount ?? ''}${operation.path}` })),
+    )
     .sort((a, b) => staticSegments(b.path) - staticSegments(a.path))
-    .map(({ method, path }) => http[method.toLowerCase() as Lowercase<HttpMethods>](`${base}${mswPath(path)}`, answer));
+    .map(({ route, path }) => new OperationHandler(route, `${base}${mswPath(path)}`, routeOf, answer));
   const owned = ({ request }: { request: Request }) => {
     const url = new URL(request.url);
     return (base === '*' || url.origin === base) && mock.serves(url.pathname, apis);

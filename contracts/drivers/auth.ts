@@ -7,11 +7,30 @@ import type { RunContext } from './context.ts';
 
 export const AUTH_CHECKS = ['auth_required', 'invalid_credentials_refused', 'admin_required'];
 
-/** A credential in the API's own scheme that no server issued. */
+/**
+ * A credential no server issued, in the form of the admin's — its scheme (`Bearer`, `Token` …)
+ * and, for Basic, its user name (Haplo reads a key only after `haplo:`) — so that the server must
+ * refuse an unknown secret, not merely a scheme it does not take. Without an admin credential,
+ * in the scheme the spec declares.
+ */
 function forgedCredential(context: RunContext): string {
-  const schemes = Object.values(context.spec.document.components?.securitySchemes ?? {});
-  if (schemes.some((scheme) => scheme.scheme === 'basic')) return `Basic ${btoa(`haplo:usermock-forged-key-${context.data.nonce}`)}`;
-  return `Bearer usermock-forged-token-${context.data.nonce}`;
+  const secret = `usermock-forged-${context.data.nonce}`;
+  const [scheme, value] = context.transport.credential('admin')?.trim().split(/\s+/) ?? [];
+  const basic = scheme
+    ? /^basic$/i.test(scheme)
+    : Object.values(context.spec.document.components?.securitySchemes ?? {}).some((declared) => declared.scheme === 'basic');
+  if (basic) return `Basic ${btoa(`${basicUser(value)}:${secret}`)}`;
+  return `${value === undefined ? 'Bearer' : scheme} ${secret}`;
+}
+
+/** The user name of a Basic credential (`usermock` when there is none to read). */
+function basicUser(encoded: string | undefined): string {
+  try {
+    const decoded = atob(encoded ?? '');
+    return decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : 'usermock';
+  } catch {
+    return 'usermock';
+  }
 }
 
 /**

@@ -21,9 +21,10 @@ export function constantTimeEqual(presented: string, secret: string): boolean {
  * in constant time: a Map or object lookup keyed by the secret would hash it and compare it with
  * an early exit, and stopping at the first match would time the match's position.
  */
-export function findBySecret<T>(presented: string, entries: Iterable<readonly [string, T]>): T | undefined {
+export function findBySecret<T>(presented: string, bySecret: Readonly<Record<string, T>>): T | undefined {
   let found: T | undefined;
-  for (const [secret, value] of entries) {
+  for (const secret in bySecret) {
+    const value = bySecret[secret];
     if (constantTimeEqual(presented, secret)) found = value;
   }
   return found;

@@ -19,7 +19,7 @@ export const journalled =
   async (request, next) => {
     const response = await next(request);
     journal.record({
-      time: new Date().toISOString(),
+      time: Date.now(),
       session: sessionOf(request),
       method: request.method,
       path: request.path,

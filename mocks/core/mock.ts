@@ -1,5 +1,5 @@
 import { seededFaker } from '../../specs/faker.ts';
-import type { ApiSpec } from '../../specs/spec.ts';
+import type { ApiSpec, Operation } from '../../specs/spec.ts';
 import { authorize } from './access.ts';
 import type { ApiModule, ApiState, Credentials } from './api.ts';
 import { compose, type Middleware, type Next } from './compose.ts';
@@ -71,9 +71,11 @@ export class Mock<M extends ApiModule = ApiModule> {
     readonly apis: readonly M[],
     private readonly options: MockOptions = {},
   ) {
+    assertDistinct(apis);
     this.seed = options.snapshot?.seed ?? options.seed ?? DEFAULT_SEED;
     this.users = options.snapshot?.users ?? options.users ?? DEFAULT_USERS;
-    for (const [session, world] of Object.entries(options.snapshot?.sessions ?? {})) {
+    // A copy: the states keep the rows they are given, and the caller's snapshot must not change with them.
+    for (const [session, world] of Object.entries(structuredClone(options.snapshot?.sessions) ?? {})) {
       this.sessions.set(session, this.restoreWorld(world));
     }
     this.handle = compose(
@@ -125,8 +127,13 @@ export class Mock<M extends ApiModule = ApiModule> {
     return this.apis.flatMap((api) => api.banner(`${url}${api.mount ?? ''}`, credentials[api.name]!));
   }
 
-  /** The state of every session, or of the one named, as JSON. */
+  /** The state of every session, or of the one named, as JSON: a copy, which later requests never change. */
   snapshot(session?: string): Snapshot {
+    return structuredClone(this.liveSnapshot(session));
+  }
+
+  /** `snapshot()` sharing the state's own objects, for what serialises it at once. */
+  private liveSnapshot(session?: string): Snapshot {
     this.world(session); // the default session is always in a full snapshot; a named one is seeded on first use, as everywhere
     const names = session === undefined ? [...this.sessions.keys()] : [session];
     // fromEntries defines keys as data, so a session named `__proto__` is a session like any other.
@@ -139,19 +146,25 @@ export class Mock<M extends ApiModule = ApiModule> {
     return path.startsWith(CONTROL_PREFIX) || this.apis.some((api) => apis.includes(api.name) && ownedPath(api, path) !== undefined);
   }
 
-  /** The API that owns a path, and the request as that API sees it (its mount prefix taken off the path). */
-  private ownerOf(request: MockRequest): { api: M; request: MockRequest } | undefined {
+  /** The API a request to a path goes to, and the spec operation it routes to there, if any. */
+  route(method: string, path: string): { api: M; operation: Operation | undefined } | undefined {
+    const owner = this.ownerOf(path);
+    return owner && { api: owner.api, operation: owner.api.operationFor(method, owner.path) };
+  }
+
+  /** The API that owns a path, and the path as that API knows it (its mount prefix taken off). */
+  private ownerOf(path: string): { api: M; path: string } | undefined {
     for (const api of this.apis) {
-      const path = ownedPath(api, request.path);
-      if (path !== undefined) return { api, request: path === request.path ? request : { ...request, path } };
+      const local = ownedPath(api, path);
+      if (local !== undefined) return { api, path: local };
     }
     return undefined;
   }
 
   /** The API that owns the path answers, against its state in the caller's session. */
   private async dispatch(request: MockRequest): Promise<MockResponse> {
-    const { api, request: local } = this.ownerOf(request)!;
-    return api.handle(local, this.world(sessionOf(request))[api.name]!);
+    const { api, path } = this.ownerOf(request.path)!;
+    return api.handle(withPath(request, path), this.world(sessionOf(request))[api.name]!);
   }
 
   /** `/__usermock/…`: credentials, state, the journal and reset, for the caller's session. */
@@ -163,7 +176,7 @@ export class Mock<M extends ApiModule = ApiModule> {
       case 'GET credentials':
         return json(200, this.credentials(session));
       case 'GET state':
-        return json(200, this.snapshot(named ? session : undefined));
+        return json(200, this.liveSnapshot(named ? session : undefined));
       case 'GET requests':
         return json(200, this.journal.list(named ? session : undefined));
       case 'POST reset':
@@ -178,7 +191,7 @@ export class Mock<M extends ApiModule = ApiModule> {
 
   /** A path no API owns is the mock's own 404 (each API answers its own unknown routes). */
   private readonly ownedPaths: Middleware = async (request, next) =>
-    this.ownerOf(request) ? next(request) : text(404, `usermock: no API here (${request.method} ${request.path})`);
+    this.ownerOf(request.path) ? next(request) : text(404, `usermock: no API here (${request.method} ${request.path})`);
 
   /**
    * `Prefer: code=<status>`: the spec's first example for that documented status, once the caller
@@ -186,11 +199,11 @@ export class Mock<M extends ApiModule = ApiModule> {
    */
   private readonly preferredCode: Middleware = async (request, next) => {
     const code = parsePrefer(request.headers.prefer).code;
-    const owner = code === undefined ? undefined : this.ownerOf(request)!;
-    const operation = owner?.api.operationFor(request.method, owner.request.path);
+    const owner = code === undefined ? undefined : this.ownerOf(request.path)!;
+    const operation = owner?.api.operationFor(request.method, owner.path);
     if (!owner || !operation || !owner.api.spec.documentsStatus(operation.id, code!)) return next(request);
-    const { api } = owner;
-    const access = authorize(api.gate, owner.request, this.world(sessionOf(request))[api.name]!, operation.requirement);
+    const { api, path } = owner;
+    const access = authorize(api.gate, withPath(request, path), this.world(sessionOf(request))[api.name]!, operation.requirement);
     return 'refused' in access ? access.refused : preferredExample(api.spec, operation.id, code!);
   };
 
@@ -211,7 +224,7 @@ export class Mock<M extends ApiModule = ApiModule> {
     // Chained, so the file never goes back to an older state; a failed write fails only the
     // answers waiting for it, and the next change tries again.
     const written = this.persisting.then(async () => {
-      const snapshot = JSON.stringify(this.snapshot());
+      const snapshot = JSON.stringify(this.liveSnapshot());
       if (snapshot === this.persisted) return;
       await persist(snapshot);
       this.persisted = snapshot;
@@ -241,6 +254,28 @@ export class Mock<M extends ApiModule = ApiModule> {
     );
   }
 }
+
+/**
+ * Refuses APIs one origin cannot serve together: two of the same name, or one whose documented
+ * path another (earlier) API owns — that one would answer it. Such an API needs a `mount` prefix.
+ */
+function assertDistinct(apis: readonly ApiModule[]): void {
+  apis.forEach((api, i) => {
+    const earlier = apis.slice(0, i);
+    if (earlier.some((other) => other.name === api.name)) throw new Error(`two APIs are named ${api.name}`);
+    for (const operation of api.spec.operations) {
+      const path = `${api.mount ?? ''}${operation.path.replace(/\{[^}]+\}/g, 'x')}`;
+      const owner = earlier.find((other) => ownedPath(other, path) !== undefined);
+      if (owner) {
+        throw new Error(
+          `${api.name}'s ${operation.method} ${operation.path} is on a path ${owner.name} owns: give ${api.name} a mount prefix (e.g. mount: '/${api.name}')`,
+        );
+      }
+    }
+  });
+}
+
+const withPath = (request: MockRequest, path: string): MockRequest => (path === request.path ? request : { ...request, path });
 
 /** A path as an API knows it — its mount prefix taken off — if the API owns it. */
 function ownedPath(api: ApiModule, path: string): string | undefined {

@@ -1,12 +1,12 @@
 import type { ErrorObject } from 'ajv';
-import { apiSpec, type ApiName } from '../../specs/index.ts';
+import type { ApiSpec } from '../../specs/spec.ts';
 
 /**
  * Validates a parsed request body against the operation's request schema in the spec and returns
  * ajv's errors (empty when valid). Each API turns these into its own error body and wording.
  */
-export function requestErrors(api: ApiName, operationId: string, body: unknown): ErrorObject[] {
-  const validate = apiSpec(api).requestValidator(operationId);
+export function requestErrors(spec: ApiSpec, operationId: string, body: unknown): ErrorObject[] {
+  const validate = spec.requestValidator(operationId);
   if (!validate || validate(body)) return [];
   return validate.errors ?? [];
 }

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { haplo } from '../../mocks/apis/haplo/index.ts';
 import { hoop, type HoopState } from '../../mocks/apis/hoop/index.ts';
-import { createMock, Mock } from '../../mocks/index.ts';
+import { API_MODULES, createMock, Mock } from '../../mocks/index.ts';
 import { expectConformant } from '../helpers/conformance.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';
 
@@ -42,6 +42,27 @@ describe('control endpoints', () => {
     const state = await api().get('/__usermock/state');
     expect(state.body).toMatchObject({ usermock: 1, seed: 42, users: 5 });
     expect(state.body.sessions.default.hoop.users.map((user: { email: string }) => user.email)).toContain('snap@example.com');
+  });
+
+  it('gives a snapshot that later requests, in this mock or one restored from it, never change', async () => {
+    const first = createMock({ users: 3 });
+    const snapshot = first.snapshot();
+    const restored = new Mock(API_MODULES, { snapshot });
+    const { hoop: credentials } = restored.credentials();
+    const target = [...restored.state<HoopState>('hoop').users.values()][2]!;
+    // hoop's update changes the stored user in place.
+    const answer = await restored.handle({
+      method: 'PUT',
+      path: `/api/users/${target.id}`,
+      query: new URLSearchParams(),
+      headers: { authorization: credentials.admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: target.email, name: 'Renamed', status: 'active' }),
+    });
+    expect(answer.status).toBe(200);
+    const named = (mock: Mock) => [...mock.state<HoopState>('hoop').users.values()].map((user) => user.name);
+    expect(named(restored)).toContain('Renamed');
+    expect(named(first)).not.toContain('Renamed');
+    expect(JSON.stringify(snapshot)).not.toContain('Renamed');
   });
 
   it('journals method, path and status — never credentials or bodies', async () => {

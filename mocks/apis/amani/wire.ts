@@ -2,6 +2,7 @@
 // (`{"detail": ...}` for a refusal, SimpleJWT's challenge on a 401), and how a body is read and
 // run through a serializer's fields, with DRF's and Django's wording of every field error.
 import type { ErrorObject } from 'ajv';
+import { apiSpec } from '../../../specs/index.ts';
 import { isObject, json, parseJsonBody, type MockRequest, type MockResponse } from '../../core/http.ts';
 import { fieldOf, requestErrors } from '../../core/validation.ts';
 import type { AmaniState, AmaniUser, AmaniUserAnswer } from './state.ts';
@@ -119,7 +120,7 @@ export function deserialize(
       if (messages.length > 0) errors.set(rule.name, messages);
     }
   }
-  for (const error of requestErrors('amani', operationId, data)) {
+  for (const error of requestErrors(apiSpec('amani'), operationId, data)) {
     // A text field's string-or-number alternatives: the conversion above has judged its type.
     if (error.keyword === 'anyOf' || (error.keyword === 'type' && error.schemaPath.includes('/anyOf/'))) continue;
     const field = fieldOf(error);

@@ -108,7 +108,7 @@ export class HaploState {
 
   /** The active principal an API key belongs to. */
   caller(key: string): HaploPrincipal | undefined {
-    const id = findBySecret(key, Object.entries(this.keys.byKey));
+    const id = findBySecret(key, this.keys.byKey);
     const principal = id === undefined ? undefined : this.table.get(id);
     return principal?.isActive ? principal : undefined;
   }

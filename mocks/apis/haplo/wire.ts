@@ -1,6 +1,7 @@
 // The plugin's wire format: how a principal is shown, the answers' shape and kinds, the arguments
 // as the platform decodes them, and the platform's and the plugin's checks of what a request
 // names, with their wording (the order of checks and the message texts follow the plugin's source).
+import { apiSpec } from '../../../specs/index.ts';
 import { isObject, json, parseJsonBody, type MockRequest } from '../../core/http.ts';
 import type { Params } from '../../core/router.ts';
 import { requestErrors } from '../../core/validation.ts';
@@ -144,7 +145,8 @@ export function checkNames(details: Record<string, unknown>): Names {
   }
   const names = details as unknown as Names;
   // The spec's own email format, so that every stored address is one its responses accept.
-  if (requestErrors('haplo', 'updateUserById', { email: names.email }).length) throw platformError('User must have a valid email address');
+  if (requestErrors(apiSpec('haplo'), 'updateUserById', { email: names.email }).length)
+    throw platformError('User must have a valid email address');
   return { nameFirst: names.nameFirst, nameLast: names.nameLast, email: names.email };
 }
 

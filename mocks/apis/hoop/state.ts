@@ -62,7 +62,7 @@ export class HoopState {
 
   /** The active user a bearer token belongs to. */
   caller(token: string): HoopUser | undefined {
-    const id = findBySecret(token, Object.entries(this.tokens.byToken));
+    const id = findBySecret(token, this.tokens.byToken);
     const user = id === undefined ? undefined : this.users.get(id);
     return user?.status === 'active' ? user : undefined;
   }

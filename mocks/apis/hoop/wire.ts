@@ -1,6 +1,7 @@
 // hoop's wire format: how a user is shown, the answers' shape, and the gin/encoding/json wording
 // of every refused body (the Go sources are cited in shared/api-notes/hoop.md).
 import type { ErrorObject } from 'ajv';
+import { apiSpec } from '../../../specs/index.ts';
 import { isObject, json, parseJsonBody, type MockRequest, type MockResponse } from '../../core/http.ts';
 import { fieldOf, jsonTypeOf, requestErrors } from '../../core/validation.ts';
 import { roleOf, type HoopUser, type WireUser } from './state.ts';
@@ -8,8 +9,18 @@ import { roleOf, type HoopUser, type WireUser } from './state.ts';
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 /** A user as the API shows it: role computed. The password is kept, as the gateway keeps it, but only the create echo shows it. */
 export function present(user: HoopUser): WireUser {
-  const { password: _password, ...rest } = user;
-  return { ...rest, role: roleOf(user) };
+  // Field by field rather than a copy without the password: this runs on every read and list.
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    picture: user.picture,
+    slack_id: user.slack_id,
+    groups: user.groups,
+    status: user.status,
+    verified: user.verified,
+    role: roleOf(user),
+  };
 }
 
 export const reply = (status: number, value: unknown) => json(status, value, CONTENT_TYPE);
@@ -41,7 +52,7 @@ export function decode(request: MockRequest, operationId: string): { body: Recor
     return { response: fail(400, `json: cannot unmarshal ${jsonTypeOf(parsed.value)} into Go value of type openapi.${goType}`) };
   }
   const body = Object.fromEntries(Object.entries(parsed.value ?? {}).filter(([, value]) => value !== null));
-  const errors = requestErrors('hoop', operationId, body).filter((e) => e.keyword !== 'enum');
+  const errors = requestErrors(apiSpec('hoop'), operationId, body).filter((e) => e.keyword !== 'enum');
   // The decoder fails before gin's validator runs.
   const mistyped = errors.find((e) => e.keyword === 'type');
   if (mistyped) return { response: fail(400, unmarshalMessage(goType, body, mistyped)) };
@@ -63,7 +74,7 @@ function unmarshalMessage(goType: string, body: Record<string, unknown>, mistype
 }
 
 function isRequired(operationId: string, field: string): boolean {
-  return requestErrors('hoop', operationId, {}).some((e) => e.keyword === 'required' && e.params.missingProperty === field);
+  return requestErrors(apiSpec('hoop'), operationId, {}).some((e) => e.keyword === 'required' && e.params.missingProperty === field);
 }
 
 function requiredMessage(goType: string, field: string): string {
