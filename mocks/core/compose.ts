@@ -1,12 +1,20 @@
 import type { MockRequest, MockResponse } from './http.ts';
 
+/** An answer now, or later: most requests never wait, and a chain of promises would cost them all. */
+export type Answer = MockResponse | Promise<MockResponse>;
+
 /** Answers a request: the rest of the chain, as a middleware sees it. */
-export type Next = (request: MockRequest) => Promise<MockResponse>;
+export type Next = (request: MockRequest) => Answer;
 
 /** One cross-cutting concern: it may answer itself, or call `next` and adjust what comes back. */
-export type Middleware = (request: MockRequest, next: Next) => Promise<MockResponse>;
+export type Middleware = (request: MockRequest, next: Next) => Answer;
 
 /** The middlewares in order around `last` (the first is the outermost), as one handler. */
 export function compose(middlewares: readonly Middleware[], last: Next): Next {
   return middlewares.reduceRight<Next>((next, middleware) => (request) => middleware(request, next), last);
+}
+
+/** `then` that stays synchronous for an answer that is already there. */
+export function after(answer: Answer, then: (response: MockResponse) => MockResponse): Answer {
+  return answer instanceof Promise ? answer.then(then) : then(answer);
 }

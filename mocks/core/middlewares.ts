@@ -1,6 +1,6 @@
 // What every API shares, each concern a small middleware (`compose.ts`): the core puts them in
 // order around the API that answers; a test or a transport can put its own around them too.
-import type { Middleware } from './compose.ts';
+import { after, type Middleware } from './compose.ts';
 import { empty, text, type MockRequest } from './http.ts';
 import type { Journal } from './journal.ts';
 import { parsePrefer, pickLatency, sleep, type Latency } from './prefer.ts';
@@ -16,50 +16,53 @@ export function sessionOf(request: MockRequest): string {
 /** Records every answer in the request journal: method, path, status, session and time, never headers or bodies. */
 export const journalled =
   (journal: Journal): Middleware =>
-  async (request, next) => {
-    const response = await next(request);
-    journal.record({
-      time: Date.now(),
-      session: sessionOf(request),
-      method: request.method,
-      path: request.path,
-      status: response.status,
+  (request, next) =>
+    after(next(request), (response) => {
+      journal.record({
+        time: Date.now(),
+        session: sessionOf(request),
+        method: request.method,
+        path: request.path,
+        status: response.status,
+      });
+      return response;
     });
-    return response;
-  };
 
 /** CORS on every answer: the calling origin allowed, preflights described. */
-export const cors: Middleware = async (request, next) => {
-  const response = await next(request);
-  Object.assign(response.headers, corsHeaders(request));
-  return response;
-};
+export const cors: Middleware = (request, next) =>
+  after(next(request), (response) => {
+    Object.assign(response.headers, corsHeaders(request));
+    return response;
+  });
 
 /** A bug anywhere inside answers a plain 500 (no message, no stack: they are the mock's, not the API's) and is told to `onError`. */
 export const serverErrorBoundary =
   (onError: (error: unknown) => void): Middleware =>
-  async (request, next) => {
-    try {
-      return await next(request);
-    } catch (error) {
+  (request, next) => {
+    const internalError = (error: unknown) => {
       onError(error);
       return text(500, 'usermock: internal error');
+    };
+    try {
+      const answer = next(request);
+      return answer instanceof Promise ? answer.catch(internalError) : answer;
+    } catch (error) {
+      return internalError(error);
     }
   };
 
 /** A body the transport would not read whole (over its limit) is refused before anything handles it. */
-export const bodyLimit: Middleware = async (request, next) => (request.bodyTooLarge ? text(413, 'request body too large') : next(request));
+export const bodyLimit: Middleware = (request, next) => (request.bodyTooLarge ? text(413, 'request body too large') : next(request));
 
 /** A CORS preflight is answered here, whatever the path. */
-export const preflight: Middleware = async (request, next) => (request.method === 'OPTIONS' ? empty(204) : next(request));
+export const preflight: Middleware = (request, next) => (request.method === 'OPTIONS' ? empty(204) : next(request));
 
 /** `Prefer: delay=<ms>` and `--latency`: a slow answer, to see a frontend's loading states. */
 export const latency =
   (range?: Latency): Middleware =>
-  async (request, next) => {
+  (request, next) => {
     const delay = (parsePrefer(request.headers.prefer).delay ?? 0) + (range ? pickLatency(range) : 0);
-    if (delay > 0) await sleep(delay);
-    return next(request);
+    return delay > 0 ? sleep(delay).then(() => next(request)) : next(request);
   };
 
 function corsHeaders(request: MockRequest): Record<string, string> {

@@ -2,7 +2,7 @@ import { seededFaker } from '../../specs/faker.ts';
 import type { ApiSpec, Operation } from '../../specs/spec.ts';
 import { authorize } from './access.ts';
 import type { ApiModule, ApiState, Credentials } from './api.ts';
-import { compose, type Middleware, type Next } from './compose.ts';
+import { compose, type Answer, type Middleware, type Next } from './compose.ts';
 import { empty, json, text, type MockRequest, type MockResponse } from './http.ts';
 import { Journal } from './journal.ts';
 import {
@@ -60,8 +60,8 @@ export class Mock<M extends ApiModule = ApiModule> {
   readonly seed: number;
   readonly users: number;
   readonly journal = new Journal();
-  /** Answers any request: the middlewares around the API that owns its path. */
-  readonly handle: Next;
+  /** The middlewares around the API that owns a request's path. */
+  private readonly chain: Next;
   private readonly sessions = new Map<string, World>();
   private persisting: Promise<void> = Promise.resolve();
   /** The state as last handed to `persist`, to skip writing a state that did not change. */
@@ -78,7 +78,7 @@ export class Mock<M extends ApiModule = ApiModule> {
     for (const [session, world] of Object.entries(structuredClone(options.snapshot?.sessions) ?? {})) {
       this.sessions.set(session, this.restoreWorld(world));
     }
-    this.handle = compose(
+    this.chain = compose(
       [
         journalled(this.journal),
         cors,
@@ -93,6 +93,11 @@ export class Mock<M extends ApiModule = ApiModule> {
       ],
       (request) => this.dispatch(request),
     );
+  }
+
+  /** Answers any request: the middlewares around the API that owns its path (never a rejection: a bug is a 500). */
+  async handle(request: MockRequest): Promise<MockResponse> {
+    return this.chain(request);
   }
 
   /** The state of a session (the shared default one without a name), seeded on first use. */
@@ -162,14 +167,16 @@ export class Mock<M extends ApiModule = ApiModule> {
   }
 
   /** The API that owns the path answers, against its state in the caller's session. */
-  private async dispatch(request: MockRequest): Promise<MockResponse> {
+  private dispatch(request: MockRequest): Answer {
     const { api, path } = this.ownerOf(request.path)!;
     return api.handle(withPath(request, path), this.world(sessionOf(request))[api.name]!);
   }
 
   /** `/__usermock/…`: credentials, state, the journal and reset, for the caller's session. */
-  private readonly controlEndpoints: Middleware = async (request, next) => {
-    if (!request.path.startsWith(CONTROL_PREFIX)) return next(request);
+  private readonly controlEndpoints: Middleware = (request, next) =>
+    request.path.startsWith(CONTROL_PREFIX) ? this.control(request) : next(request);
+
+  private async control(request: MockRequest): Promise<MockResponse> {
     const session = sessionOf(request);
     const named = request.headers[SESSION_HEADER];
     switch (`${request.method} ${request.path.slice(CONTROL_PREFIX.length)}`) {
@@ -187,17 +194,17 @@ export class Mock<M extends ApiModule = ApiModule> {
       default:
         return json(404, { message: `no control endpoint ${request.method} ${request.path}` });
     }
-  };
+  }
 
   /** A path no API owns is the mock's own 404 (each API answers its own unknown routes). */
-  private readonly ownedPaths: Middleware = async (request, next) =>
+  private readonly ownedPaths: Middleware = (request, next) =>
     this.ownerOf(request.path) ? next(request) : text(404, `usermock: no API here (${request.method} ${request.path})`);
 
   /**
    * `Prefer: code=<status>`: the spec's first example for that documented status, once the caller
    * is allowed (as Prism authenticates before it honours `Prefer`).
    */
-  private readonly preferredCode: Middleware = async (request, next) => {
+  private readonly preferredCode: Middleware = (request, next) => {
     const code = parsePrefer(request.headers.prefer).code;
     const owner = code === undefined ? undefined : this.ownerOf(request.path)!;
     const operation = owner?.api.operationFor(request.method, owner.path);
@@ -212,10 +219,12 @@ export class Mock<M extends ApiModule = ApiModule> {
    * 2xx: some refusals keep part of the change, as the vendor's do (Haplo's update applies fields
    * one by one), and the file must show what a GET shows.
    */
-  private readonly durableWrites: Middleware = async (request, next) => {
-    const response = await next(request);
-    if (this.options.persist && request.method !== 'GET') await this.persist();
-    return response;
+  private readonly durableWrites: Middleware = (request, next) => {
+    if (!this.options.persist || request.method === 'GET') return next(request);
+    return Promise.resolve(next(request)).then(async (response) => {
+      await this.persist();
+      return response;
+    });
   };
 
   /** Waits until the state, including every change so far, is durable. */

@@ -11,6 +11,9 @@ export class Table<Key, Row, Unique extends string = never, Multi extends string
   private readonly multi = new Map<Multi, Map<string, Set<Key>>>();
   /** Per row, the keys each index holds it under, in the order of `unique` then `multi`. */
   private readonly indexed = new Map<Key, string[][]>();
+  /** Counts the changes, so what is derived from the rows knows when it is stale. */
+  private version = 0;
+  private readonly derivations = new WeakMap<(table: this) => unknown, { version: number; value: unknown }>();
 
   constructor(
     private readonly keyOf: (row: Row) => Key,
@@ -51,8 +54,21 @@ export class Table<Key, Row, Unique extends string = never, Multi extends string
     return this.multi.get(index)!.get(key) ?? new Set();
   }
 
+  /**
+   * A value computed from the rows (a list answer's JSON), kept until the next `put` or `delete`:
+   * a row changed in place must be put again, as every change is.
+   */
+  derived<T>(compute: (table: this) => T): T {
+    const cached = this.derivations.get(compute);
+    if (cached?.version === this.version) return cached.value as T;
+    const value = compute(this);
+    this.derivations.set(compute, { version: this.version, value });
+    return value;
+  }
+
   /** Stores a new or changed row under its key, replacing the row stored there. */
   put(row: Row): void {
+    this.version++;
     const key = this.keyOf(row);
     this.unindex(key);
     this.rows.set(key, row);
@@ -60,6 +76,7 @@ export class Table<Key, Row, Unique extends string = never, Multi extends string
   }
 
   delete(key: Key): boolean {
+    this.version++;
     this.unindex(key);
     return this.rows.delete(key);
   }

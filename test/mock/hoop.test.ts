@@ -284,9 +284,16 @@ describe('hoop groups and slack', () => {
     expectConformant('hoop', 'listGroups', list);
     expect(list.body).toContain('oncall');
 
+    const listedGroups = async () =>
+      ((await api().get('/api/users').set('Authorization', admin)).body as Array<{ email: string; groups: string[] }>).find(
+        (user) => user.email === 'm@example.com',
+      )?.groups;
+    expect(await listedGroups()).toEqual(['oncall', 'sre']);
     const deleted = await api().delete('/api/users/groups/oncall').set('Authorization', admin);
     expect(deleted.status).toBe(204);
     expect((await api().get('/api/users/m@example.com').set('Authorization', admin)).body.groups).toEqual(['sre']);
+    // The user list shows it too (it is serialised once per change, so every change must count as one).
+    expect(await listedGroups()).toEqual(['sre']);
     const notFound = await api().delete('/api/users/groups/oncall').set('Authorization', admin);
     expect([notFound.status, notFound.body]).toEqual([404, { message: 'group oncall not found' }]);
     const adminGroup = await api().delete('/api/users/groups/admin').set('Authorization', admin);
@@ -305,10 +312,14 @@ describe('hoop groups and slack', () => {
   });
 
   it("sets the caller's slack id", async () => {
+    // Listed first, so a list answered from before the change would show.
+    expect((await api().get('/api/users').set('Authorization', standard)).status).toBe(200);
     const patched = await api().patch('/api/users/self/slack').set('Authorization', standard).send({ slack_id: 'U999' });
     expect(patched.status).toBe(200);
     expectConformant('hoop', 'updateSelfSlack', patched);
     expect(patched.body.slack_id).toBe('U999');
+    const listed = (await api().get('/api/users').set('Authorization', standard)).body as Array<{ id: string; slack_id: string }>;
+    expect(listed.find((user) => user.id === patched.body.id)?.slack_id).toBe('U999');
     const missing = await api().patch('/api/users/self/slack').set('Authorization', standard).send({});
     expect(missing.status).toBe(400);
     expectConformant('hoop', 'updateSelfSlack', missing);

@@ -23,7 +23,7 @@ export const hoop: ApiModule<HoopState, 'hoop'> = {
   credentials: (state) => ({ admin: `Bearer ${state.tokens.admin}`, standard: `Bearer ${state.tokens.standard}` }),
   operationFor: (method, path) => router.operationFor(method, path),
   gate,
-  async handle(request, state) {
+  handle(request, state) {
     // gin's router answers an unknown route (or a method it lacks) before any middleware runs.
     const match = router.match(request.method, request.path);
     if (match.kind !== 'route') return text(404, '404 page not found');

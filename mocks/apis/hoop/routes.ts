@@ -4,7 +4,7 @@ import { apiSpec } from '../../../specs/index.ts';
 import { empty, type MockRequest } from '../../core/http.ts';
 import { specRouter } from '../../core/router.ts';
 import { ADMIN_GROUP, roleOf, type HoopState, type HoopStatus, type HoopUser } from './state.ts';
-import { decode, fail, present, reply, string, strings } from './wire.ts';
+import { decode, fail, listReply, present, reply, string, strings } from './wire.ts';
 
 export interface Context {
   state: HoopState;
@@ -31,7 +31,7 @@ export const router = specRouter<OperationId, Context>(apiSpec('hoop'), {
       show_origin_survey: false,
       show_setup_checklist: false,
     }),
-  listUsers: ({ state }) => reply(200, [...state.users.values()].map(present)),
+  listUsers: ({ state }) => listReply(state),
   getUser: ({ state }, { emailOrID }) => {
     const user = state.find(emailOrID!);
     return user ? reply(200, present(user)) : fail(404, `user ${emailOrID} not found`);
@@ -109,7 +109,9 @@ export const router = specRouter<OperationId, Context>(apiSpec('hoop'), {
     if (name === ADMIN_GROUP) return fail(422, `cannot delete admin group ${ADMIN_GROUP}`);
     if (!state.groups.has(name!)) return fail(404, `group ${name} not found`);
     state.groups.delete(name!);
-    for (const user of state.users.values()) user.groups = user.groups.filter((group) => group !== name);
+    for (const user of [...state.users.values()]) {
+      if (user.groups.includes(name!)) state.put({ ...user, groups: user.groups.filter((group) => group !== name) });
+    }
     return empty(204);
   },
 });

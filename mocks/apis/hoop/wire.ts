@@ -2,9 +2,9 @@
 // of every refused body (the Go sources are cited in shared/api-notes/hoop.md).
 import type { ErrorObject } from 'ajv';
 import { apiSpec } from '../../../specs/index.ts';
-import { isObject, json, parseJsonBody, type MockRequest, type MockResponse } from '../../core/http.ts';
+import { isObject, json, parseJsonBody, text, type MockRequest, type MockResponse } from '../../core/http.ts';
 import { fieldOf, jsonTypeOf, requestErrors } from '../../core/validation.ts';
-import { roleOf, type HoopUser, type WireUser } from './state.ts';
+import { roleOf, type HoopState, type HoopUser, type WireUser } from './state.ts';
 
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 /** A user as the API shows it: role computed. The password is kept, as the gateway keeps it, but only the create echo shows it. */
@@ -24,6 +24,10 @@ export function present(user: HoopUser): WireUser {
 }
 
 export const reply = (status: number, value: unknown) => json(status, value, CONTENT_TYPE);
+
+/** `GET /api/users`: every user as the API shows them, serialised once per change (lists are read far more than written). */
+export const listReply = (state: HoopState) => text(200, state.users.derived(serialiseUsers), CONTENT_TYPE);
+const serialiseUsers = (users: HoopState['users']) => JSON.stringify([...users.values()].map(present));
 export const fail = (status: number, message: string) => json(status, { message }, CONTENT_TYPE);
 export const accessDenied = (status: 401 | 403) => fail(status, 'access denied');
 
