@@ -1,29 +1,32 @@
 /**
- * Records by primary key, with secondary indexes that `put` and `delete` keep in step. Each index
- * is a function giving the keys a record is found under (none, one or several); a `unique` index
- * finds one record per key, a `multi` index every record with the key. The keys a row was indexed
- * under are remembered, so replacing it — with a new object or the same one changed in place —
- * never leaves a stale entry behind.
+ * Records by primary key, with secondary indexes that `put` and `delete` keep in step. A `unique`
+ * index gives the one key a row is found under (or none); a `multi` index the keys it is one of
+ * many under. Replacing a row drops the stored row's keys first, so a row must be replaced by a
+ * new object — never changed in place — for a change to what it is indexed under to count.
  */
 export class Table<Key, Row, Unique extends string = never, Multi extends string = never> {
   private readonly rows = new Map<Key, Row>();
-  private readonly unique = new Map<Unique, Map<string, Key>>();
-  private readonly multi = new Map<Multi, Map<string, Set<Key>>>();
-  /** Per row, the keys each index holds it under, in the order of `unique` then `multi`. */
-  private readonly indexed = new Map<Key, string[][]>();
+  private readonly unique: Array<{ name: Unique; keyOf: (row: Row) => string | undefined; map: Map<string, Key> }>;
+  private readonly multi: Array<{ name: Multi; keysOf: (row: Row) => Iterable<string>; map: Map<string, Set<Key>> }>;
   /** Counts the changes, so what is derived from the rows knows when it is stale. */
   private version = 0;
   private readonly derivations = new WeakMap<(table: this) => unknown, { version: number; value: unknown }>();
 
   constructor(
     private readonly keyOf: (row: Row) => Key,
-    private readonly indexes: {
-      unique?: Record<Unique, (row: Row) => Iterable<string>>;
+    indexes: {
+      unique?: Record<Unique, (row: Row) => string | undefined>;
       multi?: Record<Multi, (row: Row) => Iterable<string>>;
     } = {},
   ) {
-    for (const name of Object.keys(indexes.unique ?? {}) as Unique[]) this.unique.set(name, new Map());
-    for (const name of Object.keys(indexes.multi ?? {}) as Multi[]) this.multi.set(name, new Map());
+    this.unique = Object.entries<(row: Row) => string | undefined>(indexes.unique ?? ({} as Record<Unique, never>)).map(
+      ([name, keyOf]) => ({ name: name as Unique, keyOf, map: new Map() }),
+    );
+    this.multi = Object.entries<(row: Row) => Iterable<string>>(indexes.multi ?? ({} as Record<Multi, never>)).map(([name, keysOf]) => ({
+      name: name as Multi,
+      keysOf,
+      map: new Map(),
+    }));
   }
 
   get size(): number {
@@ -45,19 +48,16 @@ export class Table<Key, Row, Unique extends string = never, Multi extends string
 
   /** The row a unique index holds under a key. */
   find(index: Unique, key: string): Row | undefined {
-    const id = this.unique.get(index)!.get(key);
+    const id = this.unique.find((unique) => unique.name === index)!.map.get(key);
     return id === undefined ? undefined : this.rows.get(id);
   }
 
   /** The keys of the rows a multi index holds under a key. */
   keysWith(index: Multi, key: string): ReadonlySet<Key> {
-    return this.multi.get(index)!.get(key) ?? new Set();
+    return this.multi.find((multi) => multi.name === index)!.map.get(key) ?? new Set();
   }
 
-  /**
-   * A value computed from the rows (a list answer's JSON), kept until the next `put` or `delete`:
-   * a row changed in place must be put again, as every change is.
-   */
+  /** A value computed from the rows (a list answer's JSON), kept until the next `put` or `delete`. */
   derived<T>(compute: (table: this) => T): T {
     const cached = this.derivations.get(compute);
     if (cached?.version === this.version) return cached.value as T;
@@ -66,52 +66,46 @@ export class Table<Key, Row, Unique extends string = never, Multi extends string
     return value;
   }
 
-  /** Stores a new or changed row under its key, replacing the row stored there. */
+  /** Stores a new row, or a new object in place of the stored one with its key. */
   put(row: Row): void {
     this.version++;
     const key = this.keyOf(row);
-    this.unindex(key);
+    const old = this.rows.get(key);
+    if (old !== undefined) this.unindex(key, old);
     this.rows.set(key, row);
-    this.index(key, row);
-  }
-
-  delete(key: Key): boolean {
-    this.version++;
-    this.unindex(key);
-    return this.rows.delete(key);
-  }
-
-  private index(key: Key, row: Row): void {
-    const indexed: string[][] = [];
-    for (const [name, map] of this.unique) {
-      const values = [...this.indexes.unique![name](row)];
-      for (const value of values) map.set(value, key);
-      indexed.push(values);
+    for (const { keyOf, map } of this.unique) {
+      const value = keyOf(row);
+      if (value !== undefined) map.set(value, key);
     }
-    for (const [name, map] of this.multi) {
-      const values = [...this.indexes.multi![name](row)];
-      for (const value of values) {
+    for (const { keysOf, map } of this.multi) {
+      for (const value of keysOf(row)) {
         let keys = map.get(value);
         if (!keys) map.set(value, (keys = new Set()));
         keys.add(key);
       }
-      indexed.push(values);
     }
-    this.indexed.set(key, indexed);
   }
 
-  private unindex(key: Key): void {
-    const indexed = this.indexed.get(key);
-    if (!indexed) return;
-    let i = 0;
-    for (const map of this.unique.values()) for (const value of indexed[i++]!) if (map.get(value) === key) map.delete(value);
-    for (const map of this.multi.values()) {
-      for (const value of indexed[i++]!) {
-        const keys = map.get(value)!;
-        keys.delete(key);
-        if (keys.size === 0) map.delete(value);
+  delete(key: Key): boolean {
+    const old = this.rows.get(key);
+    if (old === undefined) return false;
+    this.version++;
+    this.unindex(key, old);
+    return this.rows.delete(key);
+  }
+
+  private unindex(key: Key, row: Row): void {
+    for (const { keyOf, map } of this.unique) {
+      const value = keyOf(row);
+      // Another row may hold the key now (the last put wins); it keeps it.
+      if (value !== undefined && map.get(value) === key) map.delete(value);
+    }
+    for (const { keysOf, map } of this.multi) {
+      for (const value of keysOf(row)) {
+        const keys = map.get(value);
+        keys?.delete(key);
+        if (keys?.size === 0) map.delete(value);
       }
     }
-    this.indexed.delete(key);
   }
 }

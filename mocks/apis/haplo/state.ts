@@ -28,9 +28,9 @@ const tagKey = (name: string, value: string) => JSON.stringify([name, value]);
 export class HaploState {
   private readonly table = new Table<number, HaploPrincipal, 'email' | 'username' | 'groupCode', 'tag'>((p) => p.id, {
     unique: {
-      email: (p) => (p.email ? [p.email.toLowerCase()] : []),
-      username: (p) => (p.tags.username ? [p.tags.username.toLowerCase()] : []),
-      groupCode: (p) => (p.isGroup && p.code ? [p.code] : []),
+      email: (p) => p.email?.toLowerCase() || undefined,
+      username: (p) => p.tags.username?.toLowerCase() || undefined,
+      groupCode: (p) => (p.isGroup && p.code ? p.code : undefined),
     },
     // Non-empty usernames are found through their unique index instead (`idsWithTag`).
     multi: { tag: (p) => Object.entries(p.tags).flatMap(([name, value]) => (name === USERNAME && value ? [] : [tagKey(name, value)])) },

@@ -72,15 +72,16 @@ export const router = specRouter<OperationId, Context>(apiSpec('hoop'), {
       if (!groups.includes(ADMIN_GROUP)) groups.push(ADMIN_GROUP);
     }
     // email, role and password in the body are ignored: the rest is replaced whole (a status left out takes the spec's default).
-    Object.assign(user, {
+    const updated: HoopUser = {
+      ...user,
       name: string(body.name),
       picture: string(body.picture),
       slack_id: string(body.slack_id),
       groups,
       status: status ?? 'active',
-    });
-    state.put(user);
-    return reply(200, present(user));
+    };
+    state.put(updated);
+    return reply(200, present(updated));
   },
   deleteUser: ({ state, caller }, { emailOrID }) => {
     const user = state.find(emailOrID!);
@@ -92,9 +93,9 @@ export const router = specRouter<OperationId, Context>(apiSpec('hoop'), {
   updateSelfSlack: ({ state, caller, request }) => {
     const decoded = decode(request, 'updateSelfSlack');
     if ('response' in decoded) return decoded.response;
-    caller.slack_id = string(decoded.body.slack_id);
-    state.put(caller);
-    return reply(200, present(caller));
+    const updated = { ...caller, slack_id: string(decoded.body.slack_id) };
+    state.put(updated);
+    return reply(200, present(updated));
   },
   listGroups: ({ state }) => reply(200, state.groups.size ? [...state.groups] : null),
   createGroup: ({ state, request }) => {

@@ -22,7 +22,7 @@ export interface HoopSnapshot {
 
 /** hoop's organisation: its users (by id and email), groups and issued tokens. */
 export class HoopState {
-  readonly users = new Table<string, HoopUser, 'email'>((user) => user.id, { unique: { email: (user) => [user.email] } });
+  readonly users = new Table<string, HoopUser, 'email'>((user) => user.id, { unique: { email: (user) => user.email } });
   readonly groups = new Set<string>();
 
   constructor(
