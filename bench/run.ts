@@ -8,7 +8,8 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
-const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const DURATION = Number(process.env.BENCH_DURATION ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CLI = `${root}dist/cli.js`;
@@ -82,18 +83,17 @@ async function load(url: string, request: autocannon.Request, duration = DURATIO
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
 }
 
-async function median(times: number, measure: () => Promise<number>): Promise<number> {
-  const values: number[] = [];
-  for (let i = 0; i < times; i++) values.push(await measure());
-  return values.sort((a, b) => a - b)[Math.floor(times / 2)]!;
-}
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/** The median of three start-ups. */
 async function startupOf(begin: () => Promise<Server>): Promise<number> {
-  return median(3, async () => {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
     const server = await begin();
     await server.stop();
-    return server.startupMs;
-  });
+    times.push(server.startupMs);
+  }
+  return median(times);
 }
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
@@ -122,7 +122,7 @@ const ratio = (a: number, b: number) => `${fmt(a / b, 2)}×`;
 const loadRow = (result: Load) =>
   `${fmt(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`;
 
-console.log(`usermock bench: ${CONNECTIONS} connections, ${DURATION} s per load; node ${process.version}\n`);
+console.log(`usermock bench: ${CONNECTIONS} connections, ${DURATION} s per load, ${ROUNDS} rounds; node ${process.version}\n`);
 
 /** The three workloads on hoop's users, as a server with this credential and this user id answers them. */
 function workloads(authorization: string, id: string): Record<Workload, autocannon.Request> {
@@ -145,55 +145,58 @@ function workloads(authorization: string, id: string): Record<Workload, autocann
 type Workload = 'read' | 'list' | 'create';
 const WORKLOADS: Workload[] = ['read', 'list', 'create'];
 
-async function loads(url: string, requests: Record<Workload, autocannon.Request>): Promise<Record<Workload, Load>> {
-  const results = {} as Record<Workload, Load>;
-  for (const workload of WORKLOADS) results[workload] = await load(url, requests[workload]);
-  return results;
+// Throughput: every server up at once (an idle one costs nothing) and the loads interleaved over
+// rounds, so that a slow moment of this shared machine falls on every server alike. Each figure is
+// the median of its rounds; each ratio the median of the ratios within a round.
+const servers = { bare: await bare(), Prism: await prism(), Scalar: await scalar(), usermock: await usermock(), msw: await mswServer() };
+const idleRss = rssMb(servers.usermock.process.pid!);
+const admin = await credentialsOf(servers.usermock.url);
+const mswAdmin = await credentialsOf(servers.msw.url);
+const reset = async () => void (await fetch(`${servers.usermock.url}/__usermock/reset`, { method: 'POST' }));
+const PEERS = ['Prism', 'Scalar'] as const;
+// Any bearer token and any id will do for the peers.
+const peerRequests = workloads('Bearer x', '3c90c3cc-0d44-4b50-8888-8dd25736052a');
+const mine = workloads(admin, await aUserId(servers.usermock.url, admin));
+const plan: Array<{ key: string; url: string; request: autocannon.Request; before?: () => Promise<void> }> = [
+  { key: 'bare read', url: servers.bare.url, request: { method: 'GET', path: '/api/users/x' } },
+  ...PEERS.flatMap((peer) =>
+    WORKLOADS.map((workload) => ({ key: `${peer} ${workload}`, url: servers[peer].url, request: peerRequests[workload] })),
+  ),
+  // From the seeded state each time: the list stays the seeded 30 users.
+  ...WORKLOADS.map((workload) => ({ key: `usermock ${workload}`, url: servers.usermock.url, request: mine[workload], before: reset })),
+  {
+    key: 'msw read',
+    url: servers.msw.url,
+    request: { method: 'GET', path: `/api/users/${await aUserId(servers.msw.url, mswAdmin)}`, headers: { authorization: mswAdmin } },
+  },
+];
+const rounds = new Map<string, Load[]>(plan.map((step) => [step.key, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const step of plan) {
+    await step.before?.();
+    rounds.get(step.key)!.push(await load(step.url, step.request));
+  }
 }
+const result = (key: string): Load => {
+  const loads = rounds.get(key)!;
+  return {
+    rps: median(loads.map((l) => l.rps)),
+    p50: median(loads.map((l) => l.p50)),
+    p99: median(loads.map((l) => l.p99)),
+    non2xx: loads.reduce((n, l) => n + l.non2xx, 0),
+  };
+};
+const ratioOf = (key: string, baseline: string) => median(rounds.get(key)!.map((load, i) => load.rps / rounds.get(baseline)![i]!.rps));
+/** The fastest peer for a workload (by median throughput). */
+const fastestPeer = (workload: Workload) => [...PEERS].sort((a, b) => result(`${b} ${workload}`).rps - result(`${a} ${workload}`).rps)[0]!;
 
-// Ceiling.
-const bareServer = await bare();
-const bareRead = await load(bareServer.url, { method: 'GET', path: '/api/users/x' });
-await bareServer.stop();
-
-// The peers, on the same spec: any bearer token and any id will do for them.
-const peers: Record<string, Record<Workload, Load>> = {};
-for (const [name, begin] of [
-  ['Prism', prism],
-  ['Scalar', scalar],
-] as const) {
-  const server = await begin();
-  peers[name] = await loads(server.url, workloads('Bearer x', '3c90c3cc-0d44-4b50-8888-8dd25736052a'));
-  await server.stop();
-}
-/** The fastest peer's figure for a workload, and its name. */
-const fastestPeer = (workload: Workload) =>
-  Object.entries(peers)
-    .map(([name, results]) => ({ name, rps: results[workload].rps }))
-    .sort((a, b) => b.rps - a.rps)[0]!;
-
-// usermock serve.
-const mock = await usermock();
-const idleRss = rssMb(mock.process.pid!);
-const admin = await credentialsOf(mock.url);
-const mine = await loads(mock.url, workloads(admin, await aUserId(mock.url, admin)));
-const read = mine.read;
 const checks: Record<string, { ms: number; code: number | null }> = {};
 for (const api of ['hoop', 'amani', 'haplo']) {
-  await fetch(`${mock.url}/__usermock/reset`, { method: 'POST' });
-  checks[api] = await wallTime(['check', api, '--base-url', mock.url, '--seed', '1']);
+  await reset();
+  checks[api] = await wallTime(['check', api, '--base-url', servers.usermock.url, '--seed', '1']);
 }
-await mock.stop();
-
-// The MSW path (getResponse) on node:http.
-const msw = await mswServer();
-const mswAdmin = await credentialsOf(msw.url);
-const mswRead = await load(msw.url, {
-  method: 'GET',
-  path: `/api/users/${await aUserId(msw.url, mswAdmin)}`,
-  headers: { authorization: mswAdmin },
-});
-await msw.stop();
+await Promise.all(Object.values(servers).map((server) => server.stop()));
+const bareRead = result('bare read');
 
 // 100,000 users in the store (all three APIs), then 100,000 per API.
 const store = await usermock(['--users', '33334']);
@@ -220,26 +223,40 @@ const bigTag = await load(
 );
 await big.stop();
 
+// 1,000 sessions (the default --max-sessions), each seeded by its first request, then freed by a reset.
+const sessions = await usermock();
+const beforeSessions = rssMb(sessions.process.pid!);
+const seedingStarted = performance.now();
+for (let i = 0; i < 1000; i++) await fetch(`${sessions.url}/__usermock/credentials`, { headers: { 'x-usermock-session': `bench-${i}` } });
+const seedingMs = (performance.now() - seedingStarted) / 1000;
+const sessionsRss = rssMb(sessions.process.pid!);
+const refused = await fetch(`${sessions.url}/__usermock/credentials`, { headers: { 'x-usermock-session': 'one-too-many' } });
+await fetch(`${sessions.url}/__usermock/reset`, { method: 'POST' });
+// A few requests let the collector return what the reset freed, as it would in use.
+for (let i = 0; i < 200; i++) await fetch(`${sessions.url}/__usermock/credentials`);
+const afterResetRss = rssMb(sessions.process.pid!);
+await sessions.stop();
+
 const mockStartup = await startupOf(() => usermock());
 const prismStartup = await startupOf(prism);
 
 const goal = (value: number, target: number) => `${fmt(value, 2)}× (goal ≥ ${target}×: ${value >= target ? 'met' : 'NOT met'})`;
 rows.push(
   { measure: 'read GET /api/users/{id}: bare node:http', value: loadRow(bareRead) },
-  ...Object.entries(peers).flatMap(([name, results]) =>
+  ...PEERS.flatMap((peer) =>
     WORKLOADS.map((workload) => ({
-      measure: `${workload}: ${name} (hoop spec)`,
-      value: loadRow(results[workload]),
-      vsBare: ratio(results[workload].rps, bareRead.rps),
+      measure: `${workload}: ${peer} (hoop spec)`,
+      value: loadRow(result(`${peer} ${workload}`)),
+      vsBare: ratio(ratioOf(`${peer} ${workload}`, 'bare read'), 1),
     })),
   ),
   ...WORKLOADS.map((workload) => ({
     measure: `${workload}: usermock serve`,
-    value: loadRow(mine[workload]),
-    vsPeer: `${ratio(mine[workload].rps, fastestPeer(workload).rps)} ${fastestPeer(workload).name}`,
-    vsBare: ratio(mine[workload].rps, bareRead.rps),
+    value: loadRow(result(`usermock ${workload}`)),
+    vsPeer: `${ratio(ratioOf(`usermock ${workload}`, `${fastestPeer(workload)} ${workload}`), 1)} ${fastestPeer(workload)}`,
+    vsBare: ratio(ratioOf(`usermock ${workload}`, 'bare read'), 1),
   })),
-  { measure: 'read: usermock via MSW getResponse', value: loadRow(mswRead), vsBare: ratio(mswRead.rps, bareRead.rps) },
+  { measure: 'read: usermock via MSW getResponse', value: loadRow(result('msw read')), vsBare: ratio(ratioOf('msw read', 'bare read'), 1) },
   { measure: 'read with 100,000 users per API', value: loadRow(bigRead), vsBare: ratio(bigRead.rps, bareRead.rps) },
   { measure: 'hoop miss (404) with 100,000 users per API', value: loadRow(bigFind), vsBare: ratio(bigFind.rps, bareRead.rps) },
   { measure: 'Haplo find-by-tag with 100,000 users per API', value: loadRow(bigTag), vsBare: ratio(bigTag.rps, bareRead.rps) },
@@ -256,16 +273,23 @@ rows.push(
   { measure: 'RSS idle (30 users per API)', value: `${fmt(idleRss)} MB` },
   { measure: 'RSS with 100,000 users in the store (33,334 per API)', value: `${fmt(storeRss)} MB` },
   { measure: 'RSS with 100,000 users per API (300,000 in all)', value: `${fmt(bigRss)} MB` },
+  { measure: 'RSS with 1,000 sessions (the default --max-sessions)', value: `${fmt(sessionsRss)} MB (${fmt(beforeSessions)} MB before)` },
+  { measure: 'one more session past the limit', value: `${refused.status}` },
+  { measure: 'RSS after POST /__usermock/reset', value: `${fmt(afterResetRss)} MB` },
+  {
+    measure: 'one session: seeding time and memory (30 users per API)',
+    value: `${fmt(seedingMs, 1)} ms, ${fmt(((sessionsRss - beforeSessions) * 1024) / 1000)} KB`,
+  },
   ...Object.entries(checks).map(([api, { ms, code }]) => ({
     measure: `usermock check ${api} against usermock serve (goal < 5 s)`,
     value: `${fmt(ms)} ms wall, exit ${code}`,
   })),
-  { measure: 'goal: read vs bare node:http', value: goal(read.rps / bareRead.rps, 0.8) },
+  { measure: 'goal: read vs bare node:http', value: goal(ratioOf('usermock read', 'bare read'), 0.8) },
   ...WORKLOADS.map((workload) => ({
-    measure: `goal: ${workload} vs the fastest peer (${fastestPeer(workload).name})`,
-    value: goal(mine[workload].rps / fastestPeer(workload).rps, 5),
+    measure: `goal: ${workload} vs the fastest peer (${fastestPeer(workload)})`,
+    value: goal(ratioOf(`usermock ${workload}`, `${fastestPeer(workload)} ${workload}`), 5),
   })),
-  { measure: 'goal: MSW path vs direct HTTP (read)', value: goal(mswRead.rps / read.rps, 0.3) },
+  { measure: 'goal: MSW path vs direct HTTP (read)', value: goal(ratioOf('msw read', 'usermock read'), 0.3) },
 );
 
 const widths = [Math.max(...rows.map((row) => row.measure.length)), Math.max(...rows.map((row) => row.value.length)), 16, 9];

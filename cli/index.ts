@@ -8,6 +8,12 @@ const integer = (value: string): number => {
   return number;
 };
 
+const positive = (value: string): number => {
+  const number = integer(value);
+  if (number < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return number;
+};
+
 const seconds = (value: string): number => {
   const number = Number(value);
   if (!(number > 0)) throw new InvalidArgumentError('expected a positive number of seconds');
@@ -29,6 +35,8 @@ program
   .option('--state-file <file>', 'load state from this file and make every write durable in it')
   .option('--latency <ms|min-max>', 'delay every answer by a fixed or random time')
   .option('--apis <file>', 'also serve the APIs this module lists (its default export: [{ mock, profile }])')
+  .option('--max-sessions <n>', 'named sessions held at once; a new one past it is refused with 429', positive, 1000)
+  .option('--max-users <n>', 'users (and groups) per API per session; a create past it is refused with 429', positive, 100000)
   .action(async (options) => (await import('./serve.ts')).serve(options));
 
 program

@@ -12,6 +12,8 @@ export interface ServeOptions {
   stateFile?: string;
   latency?: string;
   apis?: string;
+  maxSessions: number;
+  maxUsers: number;
 }
 
 /** `usermock serve`: the mock over HTTP, with its URL, credentials and control endpoints printed. */
@@ -19,25 +21,25 @@ export async function serve(options: ServeOptions): Promise<void> {
   const snapshot = await orExit(() => (options.stateFile ? readStateFile(options.stateFile) : undefined));
   const latency = await orExit(() => (options.latency === undefined ? undefined : parseLatency(options.latency)));
   const plugins = await orExit(() => loadPlugins(options.apis));
+  const users = options.users ?? DEFAULT_USERS;
+  if (users > options.maxUsers) usageError(`--users ${users} is more than --max-users ${options.maxUsers} allows`);
   const stateFile = options.stateFile;
   const mock = await orExit(
     () =>
       new Mock([...API_MODULES, ...plugins.flatMap((plugin) => plugin.mock ?? [])], {
         seed: options.seed ?? DEFAULT_SEED,
-        users: options.users ?? DEFAULT_USERS,
+        users,
         latency,
+        maxSessions: options.maxSessions,
+        maxUsers: options.maxUsers,
         snapshot,
         persist: stateFile ? (state) => writeStateFile(stateFile, state) : undefined,
       }),
   );
   const server = createHttpServer(mock);
-  let url: string;
-  try {
-    url = await listen(server, options.port, options.host);
-  } catch (error) {
-    console.error(`usermock: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
-    process.exit(2);
-  }
+  const url = await listen(server, options.port, options.host).catch((error: Error) =>
+    usageError(`cannot listen on ${options.host}:${options.port}: ${error.message}`),
+  );
   const apis = mock.apis.map((api) => api.name).join(', ');
   const where = `${mock.users} users per API${stateFile ? `, state in ${stateFile}` : ''}`;
   console.log(
@@ -60,7 +62,11 @@ async function orExit<T>(make: () => T | Promise<T>): Promise<T> {
   try {
     return await make();
   } catch (error) {
-    console.error(`usermock: ${(error as Error).message}`);
-    process.exit(2);
+    usageError((error as Error).message);
   }
+}
+
+function usageError(message: string): never {
+  console.error(`usermock: ${message}`);
+  process.exit(2);
 }

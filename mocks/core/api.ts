@@ -44,6 +44,11 @@ export interface ApiModule<S extends ApiState = ApiState, Name extends string = 
   credentials(state: S): Credentials;
   /** The spec operation a method and path route to, if any. */
   operationFor(method: string, path: string): Operation | undefined;
+  /**
+   * What `maxUsers` bounds, each kind of record on its own (users, and groups where clients can
+   * make them): how many a state holds, and the operations that add one — refused once it is full.
+   */
+  records: ReadonlyArray<{ kind: string; count(state: S): number; addedBy: readonly string[] }>;
   /** Answers a request to one of its paths, checking access where the vendor's server does. */
   handle(request: MockRequest, state: S): MockResponse | Promise<MockResponse>;
   /** Who its callers are and how it refuses them; the core applies the spec's requirements with it (`Prefer: code=` too). */

@@ -19,6 +19,17 @@ export interface MockResponse {
   body?: string;
 }
 
+/**
+ * An answer thrown from deep inside the core (a limit reached while seeding a session), as Hono's
+ * `HTTPException`: the 500 boundary answers it as it is.
+ */
+export class Refusal extends Error {
+  constructor(readonly response: MockResponse) {
+    super(response.body);
+    this.name = 'Refusal';
+  }
+}
+
 /** A JSON response with the given content type (vendors differ on the charset parameter). */
 export function json(status: number, value: unknown, contentType = 'application/json'): MockResponse {
   return { status, headers: { 'content-type': contentType }, body: JSON.stringify(value) };

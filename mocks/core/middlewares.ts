@@ -1,7 +1,7 @@
 // What every API shares, each concern a small middleware (`compose.ts`): the core puts them in
 // order around the API that answers; a test or a transport can put its own around them too.
 import { after, type Middleware } from './compose.ts';
-import { empty, text, type MockRequest } from './http.ts';
+import { empty, Refusal, text, type MockRequest } from './http.ts';
 import type { Journal } from './journal.ts';
 import { parsePrefer, pickLatency, sleep, type Latency } from './prefer.ts';
 
@@ -35,11 +35,15 @@ export const cors: Middleware = (request, next) =>
     return response;
   });
 
-/** A bug anywhere inside answers a plain 500 (no message, no stack: they are the mock's, not the API's) and is told to `onError`. */
+/**
+ * A bug anywhere inside answers a plain 500 (no message, no stack: they are the mock's, not the
+ * API's) and is told to `onError`; a `Refusal` thrown inside is answered as it is.
+ */
 export const serverErrorBoundary =
   (onError: (error: unknown) => void): Middleware =>
   (request, next) => {
     const internalError = (error: unknown) => {
+      if (error instanceof Refusal) return error.response;
       onError(error);
       return text(500, 'usermock: internal error');
     };

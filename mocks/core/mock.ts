@@ -3,7 +3,7 @@ import type { ApiSpec, Operation } from '../../specs/spec.ts';
 import { authorize } from './access.ts';
 import type { ApiModule, ApiState, Credentials } from './api.ts';
 import { compose, type Answer, type Middleware, type Next } from './compose.ts';
-import { empty, json, text, type MockRequest, type MockResponse } from './http.ts';
+import { empty, json, Refusal, text, type MockRequest, type MockResponse } from './http.ts';
 import { Journal } from './journal.ts';
 import {
   bodyLimit,
@@ -34,6 +34,17 @@ export interface MockOptions {
   persist?: (snapshot: string) => Promise<void>;
   /** Told of an exception the mock turned into a 500 (a bug in the mock); logs it by default. */
   onError?: (error: unknown) => void;
+  /** Named sessions held at once (the default session is always there); a new one past it is refused with 429. */
+  maxSessions?: number;
+  /** Records (users, hoop's groups) per API per session; a create past it is refused with 429. */
+  maxUsers?: number;
+}
+
+/** What `GET /__usermock/limits` shows: each limit and how much of it is in use. */
+export interface LimitsReport {
+  sessions: { max: number; used: number };
+  /** Per session, per API, per kind of record (users, groups). */
+  users: { max: number; used: Record<string, Record<string, Record<string, number>>> };
 }
 
 /** Every API's state for one session, by API name. */
@@ -49,6 +60,8 @@ export interface Snapshot {
 
 export const DEFAULT_SEED = 1;
 export const DEFAULT_USERS = 30;
+export const DEFAULT_MAX_SESSIONS = 1_000;
+export const DEFAULT_MAX_USERS = 100_000;
 
 /**
  * The behaviour core: routes a request to the API that owns its path, against the state of the
@@ -59,6 +72,8 @@ export const DEFAULT_USERS = 30;
 export class Mock<M extends ApiModule = ApiModule> {
   readonly seed: number;
   readonly users: number;
+  readonly maxSessions: number;
+  readonly maxUsers: number;
   readonly journal = new Journal();
   /** The middlewares around the API that owns a request's path. */
   private readonly chain: Next;
@@ -74,6 +89,15 @@ export class Mock<M extends ApiModule = ApiModule> {
     assertDistinct(apis);
     this.seed = options.snapshot?.seed ?? options.seed ?? DEFAULT_SEED;
     this.users = options.snapshot?.users ?? options.users ?? DEFAULT_USERS;
+    this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this.maxUsers = options.maxUsers ?? DEFAULT_MAX_USERS;
+    for (const [name, value] of [
+      ['maxSessions', this.maxSessions],
+      ['maxUsers', this.maxUsers],
+    ] as const) {
+      if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number of at least 1, got ${value}`);
+    }
+    if (this.users > this.maxUsers) throw new RangeError(`${this.users} users per API is more than maxUsers allows (${this.maxUsers})`);
     // A copy: the states keep the rows they are given, and the caller's snapshot must not change with them.
     for (const [session, world] of Object.entries(structuredClone(options.snapshot?.sessions) ?? {})) {
       this.sessions.set(session, this.restoreWorld(world));
@@ -87,6 +111,7 @@ export class Mock<M extends ApiModule = ApiModule> {
         preflight,
         this.controlEndpoints,
         this.ownedPaths,
+        this.recordLimit,
         latency(options.latency),
         this.preferredCode,
         this.durableWrites,
@@ -100,10 +125,14 @@ export class Mock<M extends ApiModule = ApiModule> {
     return this.chain(request);
   }
 
-  /** The state of a session (the shared default one without a name), seeded on first use. */
+  /**
+   * The state of a session (the shared default one without a name), seeded on first use — unless
+   * `maxSessions` named sessions are already held: that is a `Refusal` (429), and nothing is evicted.
+   */
   world(session = DEFAULT_SESSION): World {
     let world = this.sessions.get(session);
     if (!world) {
+      if (session !== DEFAULT_SESSION && this.namedSessions() >= this.maxSessions) throw new Refusal(this.sessionsFull());
       world = this.seedWorld();
       this.sessions.set(session, world);
     }
@@ -113,6 +142,18 @@ export class Mock<M extends ApiModule = ApiModule> {
   /** The state of one API in a session, for assertions in tests. */
   state<S extends ApiState>(api: M['name'], session?: string): S {
     return this.world(session)[api] as S;
+  }
+
+  /** Each limit and how much of it is in use, as `GET /__usermock/limits` shows them. */
+  limits(): LimitsReport {
+    const count = (api: M, state: ApiState) => Object.fromEntries(api.records.map((records) => [records.kind, records.count(state)]));
+    const used = Object.fromEntries(
+      [...this.sessions].map(([session, world]) => [
+        session,
+        Object.fromEntries(this.apis.map((api) => [api.name, count(api, world[api.name]!)])),
+      ]),
+    );
+    return { sessions: { max: this.maxSessions, used: this.namedSessions() }, users: { max: this.maxUsers, used } };
   }
 
   /** Puts a session (or, without a name, every session) back to the seeded state. */
@@ -184,6 +225,8 @@ export class Mock<M extends ApiModule = ApiModule> {
         return json(200, this.credentials(session));
       case 'GET state':
         return json(200, this.liveSnapshot(named ? session : undefined));
+      case 'GET limits':
+        return json(200, this.limits());
       case 'GET requests':
         return json(200, this.journal.list(named ? session : undefined));
       case 'POST reset':
@@ -199,6 +242,17 @@ export class Mock<M extends ApiModule = ApiModule> {
   /** A path no API owns is the mock's own 404 (each API answers its own unknown routes). */
   private readonly ownedPaths: Middleware = (request, next) =>
     this.ownerOf(request.path) ? next(request) : text(404, `usermock: no API here (${request.method} ${request.path})`);
+
+  /** An operation that adds a record (a user, a hoop group) is refused with 429 once the API holds `maxUsers` of that kind in the session. */
+  private readonly recordLimit: Middleware = (request, next) => {
+    if (request.method === 'GET') return next(request);
+    const { api, path } = this.ownerOf(request.path)!;
+    const operation = api.operationFor(request.method, path);
+    const records = operation && api.records.find((kind) => kind.addedBy.includes(operation.id));
+    if (!records) return next(request);
+    const session = sessionOf(request);
+    return records.count(this.world(session)[api.name]!) >= this.maxUsers ? this.apiFull(api.name, records.kind, session) : next(request);
+  };
 
   /**
    * `Prefer: code=<status>`: the spec's first example for that documented status, once the caller
@@ -226,6 +280,26 @@ export class Mock<M extends ApiModule = ApiModule> {
       return response;
     });
   };
+
+  private namedSessions(): number {
+    return this.sessions.size - (this.sessions.has(DEFAULT_SESSION) ? 1 : 0);
+  }
+
+  private sessionsFull(): MockResponse {
+    return text(
+      429,
+      `usermock: session limit reached: ${this.maxSessions} named sessions (x-usermock-session) are held, the most --max-sessions allows. ` +
+        `Free room with POST /__usermock/reset (every session, or one with its x-usermock-session header), or start usermock with a higher --max-sessions.\n`,
+    );
+  }
+
+  private apiFull(api: string, kind: string, session: string): MockResponse {
+    return text(
+      429,
+      `usermock: user limit reached: ${api} holds ${this.maxUsers} ${kind} in session "${session}", the most --max-users allows. ` +
+        `Free room by deleting some, with POST /__usermock/reset (with the session's x-usermock-session header for that session only), or start usermock with a higher --max-users.\n`,
+    );
+  }
 
   /** Waits until the state, including every change so far, is durable. */
   private persist(): Promise<void> {

@@ -55,9 +55,22 @@ describe('usermock serve', () => {
     expect(await readFile(stateFile, 'utf8')).toBe('{"usermock":1,"sessions":{"default":');
   });
 
-  it('rejects a bad --latency with a usage error', async () => {
-    const result = await run(['serve', '--port', '0', '--latency', 'soon']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--latency takes <ms> or <min>-<max>');
+  it.each([
+    [['--latency', 'soon'], '--latency takes <ms> or <min>-<max>'],
+    [['--max-sessions', '0'], "option '--max-sessions <n>' argument '0' is invalid. expected a whole number of at least 1"],
+    [['--users', '10', '--max-users', '5'], '--users 10 is more than --max-users 5 allows'],
+  ])('rejects %j with a usage error', async (args, message) => {
+    const result = await run(['serve', '--port', '0', ...args]);
+    expect([result.code, result.stderr]).toEqual([2, expect.stringContaining(message)]);
+  });
+
+  it('takes --max-sessions and --max-users, and shows them at /__usermock/limits', async () => {
+    const served = await serve(['--max-sessions', '5', '--max-users', '40']);
+    try {
+      const limits = await (await fetch(`${served.url}/__usermock/limits`)).json();
+      expect(limits).toMatchObject({ sessions: { max: 5, used: 0 }, users: { max: 40 } });
+    } finally {
+      await served.stop();
+    }
   });
 });

@@ -24,6 +24,7 @@ export const amani: ApiModule<AmaniState, 'amani'> = {
   restore: (snapshot) => AmaniState.fromJSON(snapshot as AmaniSnapshot),
   credentials: (state) => ({ admin: `Bearer ${state.credentials.admin}`, standard: `Bearer ${state.credentials.standard}` }),
   operationFor: (method, path) => router.operationFor(method, path),
+  records: [{ kind: 'users', count: (state) => state.users.size, addedBy: ['createUser'] }],
   handle(request, state) {
     const match = router.match(request.method, request.path);
     // Django's URL resolver 404 in the JSON form of DRF's `Http404`.

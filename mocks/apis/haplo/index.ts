@@ -25,6 +25,8 @@ export const haplo: ApiModule<HaploState, 'haplo'> = {
     standard: `Basic ${btoa(`haplo:${state.keys.standard}`)}`,
   }),
   operationFor: (method, path) => router.operationFor(method, path),
+  // People, service users and groups alike: the principals a state holds.
+  records: [{ kind: 'principals', count: (state) => state.size, addedBy: ['createUser'] }],
   handle(request, state) {
     // The platform authenticates every request before the responder looks for a handler; the
     // group is checked by the responder, after the arguments (`respondToAPI`).

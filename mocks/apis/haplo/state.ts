@@ -60,6 +60,11 @@ export class HaploState {
     return this.table.get(id);
   }
 
+  /** How many principals (people, service users, groups) there are. */
+  get size(): number {
+    return this.table.size;
+  }
+
   /** Every principal, in id order: the order first put, as ids are handed out in increasing order. */
   principals(): HaploPrincipal[] {
     return [...this.table.values()];

@@ -22,6 +22,11 @@ export const hoop: ApiModule<HoopState, 'hoop'> = {
   restore: (snapshot) => HoopState.fromJSON(snapshot as HoopSnapshot),
   credentials: (state) => ({ admin: `Bearer ${state.tokens.admin}`, standard: `Bearer ${state.tokens.standard}` }),
   operationFor: (method, path) => router.operationFor(method, path),
+  records: [
+    { kind: 'users', count: (state) => state.users.size, addedBy: ['createUser'] },
+    // A client can make as many groups as users.
+    { kind: 'groups', count: (state) => state.groups.size, addedBy: ['createGroup'] },
+  ],
   gate,
   handle(request, state) {
     // gin's router answers an unknown route (or a method it lacks) before any middleware runs.
