@@ -157,13 +157,26 @@ const PEERS = ['Prism', 'Scalar'] as const;
 // Any bearer token and any id will do for the peers.
 const peerRequests = workloads('Bearer x', '3c90c3cc-0d44-4b50-8888-8dd25736052a');
 const mine = workloads(admin, await aUserId(servers.usermock.url, admin));
-const plan: Array<{ key: string; url: string; request: autocannon.Request; before?: () => Promise<void> }> = [
+/** A dashboard watching: one client on the event stream, reading every entry as the page would, until closed. */
+let dashboard: AbortController | undefined;
+async function openDashboard(): Promise<void> {
+  await reset();
+  dashboard = new AbortController();
+  const stream = await fetch(`${servers.usermock.url}/__usermock/events`, { signal: dashboard.signal });
+  const reader = stream.body!.getReader();
+  void (async () => {
+    for (;;) if ((await reader.read().catch(() => ({ done: true }))).done) return;
+  })();
+}
+const closeDashboard = async () => dashboard?.abort();
+const plan: Array<{ key: string; url: string; request: autocannon.Request; before?: () => Promise<void>; after?: () => Promise<void> }> = [
   { key: 'bare read', url: servers.bare.url, request: { method: 'GET', path: '/api/users/x' } },
   ...PEERS.flatMap((peer) =>
     WORKLOADS.map((workload) => ({ key: `${peer} ${workload}`, url: servers[peer].url, request: peerRequests[workload] })),
   ),
   // From the seeded state each time: the list stays the seeded 30 users.
   ...WORKLOADS.map((workload) => ({ key: `usermock ${workload}`, url: servers.usermock.url, request: mine[workload], before: reset })),
+  { key: 'usermock read, dashboard open', url: servers.usermock.url, request: mine.read, before: openDashboard, after: closeDashboard },
   {
     key: 'msw read',
     url: servers.msw.url,
@@ -175,6 +188,7 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const step of plan) {
     await step.before?.();
     rounds.get(step.key)!.push(await load(step.url, step.request));
+    await step.after?.();
   }
 }
 const result = (key: string): Load => {
@@ -257,6 +271,11 @@ rows.push(
     vsBare: ratio(ratioOf(`usermock ${workload}`, 'bare read'), 1),
   })),
   { measure: 'read: usermock via MSW getResponse', value: loadRow(result('msw read')), vsBare: ratio(ratioOf('msw read', 'bare read'), 1) },
+  {
+    measure: 'read: usermock serve, one dashboard open (SSE)',
+    value: loadRow(result('usermock read, dashboard open')),
+    vsBare: ratio(ratioOf('usermock read, dashboard open', 'bare read'), 1),
+  },
   { measure: 'read with 100,000 users per API', value: loadRow(bigRead), vsBare: ratio(bigRead.rps, bareRead.rps) },
   { measure: 'hoop miss (404) with 100,000 users per API', value: loadRow(bigFind), vsBare: ratio(bigFind.rps, bareRead.rps) },
   { measure: 'Haplo find-by-tag with 100,000 users per API', value: loadRow(bigTag), vsBare: ratio(bigTag.rps, bareRead.rps) },
@@ -290,6 +309,10 @@ rows.push(
     value: goal(ratioOf(`usermock ${workload}`, `${fastestPeer(workload)} ${workload}`), 5),
   })),
   { measure: 'goal: MSW path vs direct HTTP (read)', value: goal(ratioOf('msw read', 'usermock read'), 0.3) },
+  {
+    measure: 'goal: read with one dashboard open (SSE) vs closed',
+    value: goal(ratioOf('usermock read, dashboard open', 'usermock read'), 0.9),
+  },
 );
 
 const widths = [Math.max(...rows.map((row) => row.measure.length)), Math.max(...rows.map((row) => row.value.length)), 16, 9];

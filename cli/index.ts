@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // The `usermock` command. Each subcommand loads its own modules, so `serve` starts without the checker.
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+
+/** The package's version: package.json is one folder up from both cli/index.ts and the bundle dist/cli.js. */
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const integer = (value: string): number => {
   const number = Number(value);
@@ -22,6 +26,7 @@ const seconds = (value: string): number => {
 
 const program = new Command('usermock')
   .description('Specs, a stateful mock and a conformance suite for the hoop.dev, Amani and Haplo user APIs')
+  .version(version, '-V, --version', 'print the version of usermock')
   .showHelpAfterError()
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
@@ -37,6 +42,8 @@ program
   .option('--apis <file>', 'also serve the APIs this module lists (its default export: [{ mock, profile }])')
   .option('--max-sessions <n>', 'named sessions held at once; a new one past it is refused with 429', positive, 1000)
   .option('--max-users <n>', 'users (and groups) per API per session; a create past it is refused with 429', positive, 100000)
+  .option('--scenario <file|name>', 'start from a scenario: a JSON/YAML file, or a shipped one (empty, admins-only, large, errors)')
+  .option('--quiet', 'do not log requests that break the spec')
   .action(async (options) => (await import('./serve.ts')).serve(options));
 
 program

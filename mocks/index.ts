@@ -1,11 +1,28 @@
 import { amani } from './apis/amani/index.ts';
 import { haplo } from './apis/haplo/index.ts';
 import { hoop } from './apis/hoop/index.ts';
-import type { ApiName } from '../specs/index.ts';
-import type { ApiModule, ApiState } from './core/api.ts';
 import { Mock, type MockOptions } from './core/mock.ts';
 
-export { Mock, SESSION_HEADER, DEFAULT_SEED, DEFAULT_USERS, type MockOptions, type Snapshot, type World } from './core/mock.ts';
+export {
+  Mock,
+  SESSION_HEADER,
+  DEFAULT_SEED,
+  DEFAULT_USERS,
+  type MockOptions,
+  type Snapshot,
+  type World,
+  type StateOf,
+  type OperationIdOf,
+  type NewUserOf,
+  type OverrideAnswer,
+} from './core/mock.ts';
+export type { Override, OverrideRequest } from './core/overrides.ts';
+export type { JournalEntry } from './core/journal.ts';
+export { checkScenario, ScenarioError, type Scenario } from './core/scenario.ts';
+export { hoopUser, amaniUser, haploUser, hoop, amani, haplo } from './factories.ts';
+export type { HoopState, HoopUser, HoopNewUser } from './apis/hoop/index.ts';
+export type { AmaniState, AmaniUser, AmaniNewUser } from './apis/amani/index.ts';
+export type { HaploState, HaploPrincipal, HaploNewUser } from './apis/haplo/index.ts';
 export type { Credentials, ApiModule, ApiState, SeedOptions } from './core/api.ts';
 export type { MockRequest, MockResponse } from './core/http.ts';
 // The building blocks of an API module of one's own (README: "Adding an API").
@@ -15,11 +32,11 @@ export { specRouter, type Handler, type Alias, type Params } from './core/router
 export { Table } from './core/table.ts';
 export { empty, isObject, json, parseJsonBody, text } from './core/http.ts';
 
+/** One of the built-in API modules: hoop's, Amani's or Haplo's, each with its own state and operation types. */
+export type BuiltInApi = typeof hoop | typeof amani | typeof haplo;
+
 /** Every API the mock serves, in the order the core tries them. */
 export const API_MODULES: readonly BuiltInApi[] = [hoop, amani, haplo];
-
-/** One of the built-in API modules, its state seen from outside. */
-export type BuiltInApi = ApiModule<ApiState, ApiName>;
 
 /** A mock of all three APIs on one origin, seeded with deterministic faker data. */
 export function createMock(options: MockOptions = {}): Mock<BuiltInApi> {

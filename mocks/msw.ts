@@ -11,6 +11,25 @@ export interface HandlerOptions {
   apis?: readonly string[];
   /** Answer only requests to this origin, e.g. `http://localhost:4010` (default: any origin). */
   origin?: string;
+  /**
+   * What to do when a request breaks the API's spec (a wrong body, no credentials, an unknown path
+   * under an API's prefix), besides answering it as the vendor does: `'warn'` logs it with
+   * `console.warn`; `'throw'` makes the handler throw, which MSW answers with a 500 naming it, so
+   * the test fails where the request was sent; `'off'` (the default) says nothing — the journal
+   * still records it.
+   */
+  onSpecViolation?: 'off' | 'warn' | 'throw';
+}
+
+/** Thrown by a handler with `onSpecViolation: 'throw'`: how the request broke the spec. */
+export class SpecViolationError extends Error {
+  constructor(
+    readonly request: { method: string; path: string },
+    readonly violations: string[],
+  ) {
+    super(`usermock: ${request.method} ${request.path} breaks the spec: ${violations.join('; ')}`);
+    this.name = 'SpecViolationError';
+  }
 }
 
 /**
@@ -21,10 +40,22 @@ export interface HandlerOptions {
  * handler: it goes on to the network, or to `onUnhandledRequest`. Handlers added with
  * `server.use()` come first and win.
  */
-export function createHandlers(mock: Mock, { apis = mock.apis.map((api) => api.name), origin }: HandlerOptions = {}): HttpHandler[] {
+export function createHandlers(
+  mock: Mock,
+  { apis = mock.apis.map((api) => api.name), origin, onSpecViolation = 'off' }: HandlerOptions = {},
+): HttpHandler[] {
   const base = origin === undefined ? '*' : new URL(origin).origin;
-  const answer = async ({ request }: { request: Request }) =>
-    toHttpResponse(await mock.handle(await toMockRequest(request, new URL(request.url))));
+  const answer = async ({ request }: { request: Request }) => {
+    const mockRequest = await toMockRequest(request, new URL(request.url));
+    const response = await mock.handle(mockRequest);
+    const violations = onSpecViolation === 'off' ? [] : mock.violations(mockRequest);
+    if (violations.length > 0) {
+      const error = new SpecViolationError(mockRequest, violations);
+      if (onSpecViolation === 'throw') throw error;
+      console.warn(error.message);
+    }
+    return toHttpResponse(response);
+  };
   // Each request is routed once, however many operation handlers ask.
   const routes = new WeakMap<Request, Route | null>();
   const routeOf = (request: Request): Route | undefined => {

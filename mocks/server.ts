@@ -1,6 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { Server, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MockRequest, MockResponse } from './core/http.ts';
+import type { Journal, JournalEntry } from './core/journal.ts';
 import type { Mock } from './core/mock.ts';
 
 /** Bodies larger than this are refused with 413 before they are read whole. */
@@ -8,17 +10,20 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * Serves a mock over node:http. The transport only translates: it reads the body (bounded),
- * hands a MockRequest to the core and writes the MockResponse back.
+ * hands a MockRequest to the core and writes the MockResponse back. It also serves the dashboard
+ * (`/__usermock/`) and its event stream, which only `usermock serve` offers: they are not the core's.
  */
 export function createHttpServer(mock: Mock): Server {
-  const server = createServer((req, res) => {
+  const events = new EventStreams(mock.journal);
+  const server = new MockServer((req, res) => {
+    if (serveDashboard(req, res, events, server)) return;
     readBody(req)
       .then((body) => mock.handle(body === TOO_LARGE ? { ...toMockRequest(req, undefined), bodyTooLarge: true } : toMockRequest(req, body)))
       .then((response) => write(res, response))
       // The core answers every input itself, a bug in it included (its 500); this covers the
       // transport's own code, so that nothing here leaves a client hanging or crashes the process.
       .catch(() => res.destroy());
-  });
+  }, events);
   server.keepAliveTimeout = 65_000;
   return server;
 }
@@ -33,6 +38,24 @@ export function listen(server: Server, port: number, host: string): Promise<stri
       resolve(`http://${shown}:${address.port}`);
     });
   });
+}
+
+/**
+ * node:http's server, except that `close()` first ends the dashboards' event streams: they never
+ * end by themselves, and `close()` waits for every open response.
+ */
+class MockServer extends Server {
+  constructor(
+    listener: RequestListener,
+    private readonly events: EventStreams,
+  ) {
+    super(listener);
+  }
+
+  override close(callback?: (error?: Error) => void): this {
+    this.events.endAll();
+    return super.close(callback);
+  }
 }
 
 const TOO_LARGE = Symbol('too large');
@@ -77,4 +100,145 @@ function write(res: ServerResponse, response: MockResponse): void {
   if (response.body !== undefined) response.headers['content-length'] = String(Buffer.byteLength(response.body));
   res.writeHead(response.status, response.headers);
   res.end(response.body);
+}
+
+// The dashboard: static files and the journal as Server-Sent Events.
+
+/** The dashboard's files and their content types; nothing else in its folder is served. */
+const DASHBOARD_FILES: Record<string, string> = {
+  'index.html': 'text/html; charset=utf-8',
+  'dashboard.js': 'text/javascript; charset=utf-8',
+  'dashboard.css': 'text/css; charset=utf-8',
+};
+
+/**
+ * `mocks/dashboard/` beside this file when running from source, `dist/dashboard/` beside the
+ * bundle (the build copies it there): the same place relative to the code in both layouts.
+ */
+const DASHBOARD_DIRECTORY = new URL('./dashboard/', import.meta.url);
+
+const DASHBOARD_HEADERS = {
+  'cache-control': 'no-cache',
+  'x-content-type-options': 'nosniff',
+  // The page runs only its own script and talks only to its own origin, whatever the data it shows holds.
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+};
+
+/** Read on the first request for the dashboard, then kept: a server nobody opens the dashboard of never reads them. */
+let dashboardFiles: Promise<Map<string, Buffer>> | undefined;
+
+function loadDashboardFiles(): Promise<Map<string, Buffer>> {
+  dashboardFiles ??= Promise.all(
+    Object.keys(DASHBOARD_FILES).map(async (name) => [name, await readFile(new URL(name, DASHBOARD_DIRECTORY))] as const),
+  ).then((files) => new Map(files));
+  return dashboardFiles;
+}
+
+/** Answers the dashboard's own requests and says so; every other request is the core's. */
+function serveDashboard(req: IncomingMessage, res: ServerResponse, events: EventStreams, server: Server): boolean {
+  // First the cheapest test: it runs on every request, and the APIs' requests go on untouched.
+  if (!req.url?.startsWith('/__usermock')) return false;
+  const path = req.url.split('?', 1)[0]!;
+  if (req.method === 'GET' && path === '/__usermock/events') {
+    events.open(res, server.listening);
+    return true;
+  }
+  const file = dashboardFile(path);
+  if (file === undefined || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+  req.resume();
+  loadDashboardFiles().then(
+    (files) => {
+      const body = files.get(file)!;
+      res.writeHead(200, { ...DASHBOARD_HEADERS, 'content-type': DASHBOARD_FILES[file]!, 'content-length': String(body.length) });
+      res.end(body);
+    },
+    () => {
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`usermock: the dashboard's files are missing from ${DASHBOARD_DIRECTORY.pathname}\n`);
+    },
+  );
+  return true;
+}
+
+const ASSETS_PREFIX = '/__usermock/dashboard/';
+
+/** The dashboard file a path names: the page at `/__usermock/`, its assets under `/__usermock/dashboard/`. */
+function dashboardFile(path: string): string | undefined {
+  if (path === '/__usermock' || path === '/__usermock/') return 'index.html';
+  const name = path.startsWith(ASSETS_PREFIX) ? path.slice(ASSETS_PREFIX.length) : '';
+  return Object.hasOwn(DASHBOARD_FILES, name) ? name : undefined;
+}
+
+/** The keep-alive comment's period: proxies and browsers drop a stream that stays silent too long. */
+const KEEP_ALIVE_MS = 15_000;
+/** Entries wait this long to be sent together: one write per stream for a burst, not one per request. */
+const BATCH_MS = 100;
+/**
+ * A stream whose client reads slower than the mock answers is cut past this much unsent data,
+ * rather than held in memory without bound; EventSource reconnects and the page reloads the journal.
+ */
+const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * `GET /__usermock/events`: every journal entry (all sessions: the page filters) as an `event:
+ * request`. Subscribed to the journal only while a dashboard is connected, so a mock nobody
+ * watches pays nothing; entries are sent in batches (`BATCH_MS`), so a busy mock writes to each
+ * stream a few times a second rather than once a request.
+ */
+class EventStreams {
+  private readonly clients = new Set<ServerResponse>();
+  private unsubscribe: (() => void) | undefined;
+  private keepAlive: NodeJS.Timeout | undefined;
+  private pending = '';
+
+  constructor(private readonly journal: Journal) {}
+
+  open(res: ServerResponse, serving: boolean): void {
+    // 204 is how an event stream tells EventSource to stop reconnecting: the server is closing.
+    if (!serving) {
+      res.writeHead(204).end();
+      return;
+    }
+    // `connection: close`, so that ending the stream also frees its socket and a closing server is not kept waiting.
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+    res.write(': usermock journal\n\n');
+    res.on('close', () => this.drop(res));
+    this.clients.add(res);
+    if (this.clients.size === 1) this.start();
+  }
+
+  /** Ends every stream (the server is closing). */
+  endAll(): void {
+    for (const client of this.clients) client.end();
+  }
+
+  private start(): void {
+    this.unsubscribe = this.journal.subscribe(this.enqueue);
+    this.keepAlive = setInterval(() => this.send(': keep-alive\n\n'), KEEP_ALIVE_MS).unref();
+  }
+
+  private drop(res: ServerResponse): void {
+    if (!this.clients.delete(res) || this.clients.size > 0) return;
+    this.unsubscribe?.();
+    clearInterval(this.keepAlive);
+    this.pending = '';
+  }
+
+  private readonly enqueue = (entry: JournalEntry): void => {
+    if (this.pending === '') setTimeout(this.flush, BATCH_MS).unref();
+    this.pending += `event: request\ndata: ${JSON.stringify(entry)}\n\n`;
+  };
+
+  private readonly flush = (): void => {
+    const chunk = this.pending;
+    this.pending = '';
+    if (chunk !== '') this.send(chunk);
+  };
+
+  private send(chunk: string): void {
+    for (const client of this.clients) {
+      if (client.writableLength > MAX_UNSENT_BYTES) client.destroy();
+      else client.write(chunk);
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { isObject } from './core/http.ts';
 import type { Snapshot } from './core/mock.ts';
 import { createMock } from './index.ts';
@@ -41,11 +41,36 @@ export async function readStateFile(path: string): Promise<Snapshot | undefined>
 }
 
 /**
+ * Refuses, before anything starts, a state file that could not be written — its folder missing,
+ * not a folder, or read-only — rather than answering every write with a 500 later. It creates and
+ * removes the temporary file a write uses beside it; the state file itself is not touched.
+ */
+export async function assertStateFileWritable(path: string): Promise<void> {
+  const folder = dirname(resolve(path));
+  const temporary = temporaryFileOf(path);
+  try {
+    await (await open(temporary, 'w')).close();
+    await unlink(temporary);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? `its folder ${folder} does not exist (create it first)`
+        : code === 'ENOTDIR'
+          ? `${folder} is not a folder`
+          : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+            ? `its folder ${folder} is not writable (${code})`
+            : (error as Error).message;
+    throw new StateFileError(`cannot write state file ${path}: ${why}`);
+  }
+}
+
+/**
  * Writes a snapshot so that a crash at any moment leaves either the old or the new file whole:
  * write a temporary file beside it, fsync it, rename it over the old one, fsync the folder.
  */
 export async function writeStateFile(path: string, snapshot: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
+  const temporary = temporaryFileOf(path);
   const file = await open(temporary, 'w');
   try {
     await file.writeFile(snapshot);
@@ -60,4 +85,9 @@ export async function writeStateFile(path: string, snapshot: string): Promise<vo
   } finally {
     closeSync(folder);
   }
+}
+
+/** Where a write puts the new snapshot before renaming it over the state file. */
+function temporaryFileOf(path: string): string {
+  return `${path}.${process.pid}.tmp`;
 }

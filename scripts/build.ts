@@ -2,7 +2,7 @@
 // the specs generate, bundles the CLI and the library entry points into dist/ with esbuild, and
 // emits their type declarations into dist/types/ with tsc.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import { generateSpecs } from './generate-specs.ts';
@@ -28,6 +28,8 @@ await build({
   splitting: true,
 });
 await build({ ...shared, platform: 'browser', target: 'es2022', entryPoints: { browser: 'mocks/browser.ts' }, outdir: 'dist' });
+// The dashboard is plain files, served as they are: mocks/server.ts finds them beside the bundle.
+cpSync('mocks/dashboard', 'dist/dashboard', { recursive: true });
 execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
   stdio: 'inherit',
 });

@@ -82,7 +82,14 @@ interface OperationObject {
   operationId: string;
   security?: Array<Record<string, string[]>>;
   parameters?: ParameterObject[];
-  requestBody?: { required?: boolean; content: Record<string, MediaObject> };
+  requestBody?: {
+    required?: boolean;
+    content: Record<string, MediaObject>;
+    /** The server reads a JSON null as the field left out (Go's decoder). */
+    'x-null-as-absent'?: boolean;
+    /** The server reads the body as JSON whatever its Content-Type says (gin). */
+    'x-any-content-type'?: boolean;
+  };
   responses: Record<string, ResponseObject>;
   'x-required-role'?: RequiredRole;
   'x-provenance'?: Provenance;

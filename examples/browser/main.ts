@@ -1,6 +1,7 @@
 // Calls all three APIs with plain fetch and relative URLs: the usermock service worker answers
 // them, so the page works with nothing but a static file server behind it.
-import { mock, worker } from 'usermock/browser';
+import { createMockWorker, mock, worker, type Scenario } from 'usermock/browser';
+import adminsOnly from 'usermock/scenarios/admins-only.json' with { type: 'json' };
 
 interface Result {
   api: 'hoop' | 'amani' | 'haplo';
@@ -14,6 +15,8 @@ interface Result {
 declare global {
   interface Window {
     __usermockResults?: Result[];
+    /** With `?scenario=admins-only`: hoop's users as the page sees them (email and role). */
+    __usermockScenario?: { email: string; role: string }[];
   }
 }
 
@@ -79,11 +82,18 @@ async function run(): Promise<void> {
   await call('haplo', 'no credentials', 'GET', '/api/v0-user/find-by-tag?tag:username=ada', null);
 }
 
-run()
-  .then(
-    () => `${results.length} calls done.`,
-    (error: unknown) => `Failed: ${error instanceof Error ? error.message : String(error)}`,
-  )
+/** `?scenario=admins-only`: a worker whose mock starts from the shipped scenario, as in `serve --scenario` and Node tests. */
+async function runScenario(): Promise<string> {
+  const { worker: scenarioWorker, mock: scenarioMock } = createMockWorker({ scenario: adminsOnly as Scenario });
+  await scenarioWorker.start({ serviceWorker: { url: '/mockServiceWorker.js' }, onUnhandledRequest: 'bypass', quiet: true });
+  const response = await fetch('/api/users', { headers: { authorization: scenarioMock.credentials().hoop.admin } });
+  const users = (await response.json()) as { email: string; role: string }[];
+  window.__usermockScenario = users.map(({ email, role }) => ({ email, role }));
+  return `admins-only: ${users.length} hoop users.`;
+}
+
+(new URLSearchParams(location.search).get('scenario') === 'admins-only' ? runScenario() : run().then(() => `${results.length} calls done.`))
+  .catch((error: unknown) => `Failed: ${error instanceof Error ? error.message : String(error)}`)
   .then((summary) => {
     document.getElementById('summary')!.textContent = summary;
     window.__usermockResults = results;

@@ -28,7 +28,12 @@ export interface ApiState {
  * its credentials, how it answers, and the lines `usermock serve` prints for it. One folder or
  * file per API under `mocks/apis/` implements this; the core composes any number of them.
  */
-export interface ApiModule<S extends ApiState = ApiState, Name extends string = string> {
+export interface ApiModule<
+  S extends ApiState = ApiState,
+  Name extends string = string,
+  Op extends string = string,
+  NewUser extends object = Record<string, unknown>,
+> {
   name: Name;
   spec: ApiSpec;
   /**
@@ -45,14 +50,22 @@ export interface ApiModule<S extends ApiState = ApiState, Name extends string = 
   /** The spec operation a method and path route to, if any. */
   operationFor(method: string, path: string): Operation | undefined;
   /**
-   * What `maxUsers` bounds, each kind of record on its own (users, and groups where clients can
-   * make them): how many a state holds, and the operations that add one — refused once it is full.
+   * What `maxUsers` bounds, each kind of record on its own (users first, and groups where clients
+   * can make them): how many a state holds, the operations that add one — refused once it is full —
+   * and the records as the API shows them (the dashboard's tables).
    */
-  records: ReadonlyArray<{ kind: string; count(state: S): number; addedBy: readonly string[] }>;
+  records: ReadonlyArray<{ kind: string; count(state: S): number; addedBy: readonly Op[]; rows(state: S): unknown[] }>;
+  /**
+   * How a client adds a user: the operation (its body's schema is the spec's) and a body for it with
+   * faker for every field not given — scenarios' users and the typed factories are made with it.
+   */
+  newUser: { operationId: Op; body(faker: Faker, fields?: Partial<NewUser>): NewUser };
+  /** The vendor's error body for a message of the mock's own (an undocumented `Prefer: code=`). */
+  error(status: number, message: string): MockResponse;
   /** Answers a request to one of its paths, checking access where the vendor's server does. */
   handle(request: MockRequest, state: S): MockResponse | Promise<MockResponse>;
   /** Who its callers are and how it refuses them; the core applies the spec's requirements with it (`Prefer: code=` too). */
   gate: Gate<S, unknown>;
   /** What `usermock serve` prints for this API at `url`: where it is and how to call it. */
-  banner(url: string, credentials: Credentials): string[];
+  banner(url: string, credentials: Credentials, state: S): string[];
 }

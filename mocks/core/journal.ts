@@ -1,14 +1,25 @@
-/** One answered request, as `GET /__usermock/requests` shows it. Never holds headers or bodies. */
+/** One answered request, as `GET /__usermock/requests` and the dashboard show it. Never holds headers or bodies. */
 export interface JournalEntry {
   time: string;
   session: string;
   method: string;
   path: string;
   status: number;
+  /** Milliseconds from the request reaching the core to its answer (latency and `Prefer: delay` included). */
+  duration: number;
+  /** The API that owns the path, and the spec operation the request routed to there. */
+  api?: string;
+  operation?: string;
+  /** How the request broke the API's spec, in plain words (the mock answered it as the vendor does). */
+  violations?: string[];
+  /** The id of the override (scenario, dashboard, `mock.override()`) that answered instead of the API. */
+  override?: string;
 }
 
 /** An entry as recorded: the time as a number, formatted only when the journal is read. */
-type Recorded = Omit<JournalEntry, 'time'> & { time: number };
+export type Recorded = Omit<JournalEntry, 'time'> & { time: number };
+
+type Listener = (entry: JournalEntry) => void;
 
 /**
  * The most recent requests the mock answered, oldest first, bounded in size: a ring, so recording
@@ -18,6 +29,7 @@ export class Journal {
   private readonly entries: Recorded[] = [];
   /** Where the next entry goes once the ring is full: the oldest entry's slot. */
   private next = 0;
+  private readonly listeners = new Set<Listener>();
 
   constructor(private readonly limit = 1000) {}
 
@@ -28,13 +40,22 @@ export class Journal {
       this.entries[this.next] = entry;
       this.next = (this.next + 1) % this.limit;
     }
+    // Formatted only for someone listening: without a listener (the dashboard closed) recording costs nothing more.
+    if (this.listeners.size > 0) {
+      const shown = formatted(entry);
+      for (const listener of this.listeners) listener(shown);
+    }
+  }
+
+  /** Tells `listener` of every entry recorded from now on, until the function returned is called. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   list(session?: string): JournalEntry[] {
     const ordered = [...this.entries.slice(this.next), ...this.entries.slice(0, this.next)];
-    return ordered
-      .filter((entry) => session === undefined || entry.session === session)
-      .map((entry) => ({ ...entry, time: new Date(entry.time).toISOString() }));
+    return ordered.filter((entry) => session === undefined || entry.session === session).map(formatted);
   }
 
   clear(): void {
@@ -42,3 +63,5 @@ export class Journal {
     this.next = 0;
   }
 }
+
+const formatted = (entry: Recorded): JournalEntry => ({ ...entry, time: new Date(entry.time).toISOString() });

@@ -1,8 +1,8 @@
 // What every API shares, each concern a small middleware (`compose.ts`): the core puts them in
 // order around the API that answers; a test or a transport can put its own around them too.
 import { after, type Middleware } from './compose.ts';
-import { empty, Refusal, text, type MockRequest } from './http.ts';
-import type { Journal } from './journal.ts';
+import { empty, Refusal, text, type MockRequest, type MockResponse } from './http.ts';
+import type { Journal, Recorded } from './journal.ts';
 import { parsePrefer, pickLatency, sleep, type Latency } from './prefer.ts';
 
 /** The header that selects an isolated copy of the seeded state. */
@@ -13,20 +13,31 @@ export function sessionOf(request: MockRequest): string {
   return request.headers[SESSION_HEADER] || DEFAULT_SESSION;
 }
 
-/** Records every answer in the request journal: method, path, status, session and time, never headers or bodies. */
+/**
+ * Records every answer in the request journal: method, path, status, session, time and duration,
+ * never headers or bodies, and what `describe` adds (the operation, spec violations); a request it
+ * describes as `undefined` is not recorded.
+ */
 export const journalled =
-  (journal: Journal): Middleware =>
-  (request, next) =>
-    after(next(request), (response) => {
-      journal.record({
-        time: Date.now(),
-        session: sessionOf(request),
-        method: request.method,
-        path: request.path,
-        status: response.status,
-      });
+  (journal: Journal, describe: (request: MockRequest, response: MockResponse) => Partial<Recorded> | undefined): Middleware =>
+  (request, next) => {
+    const start = performance.now();
+    return after(next(request), (response) => {
+      const details = describe(request, response);
+      if (details) {
+        journal.record({
+          time: Date.now(),
+          duration: Math.round((performance.now() - start) * 10) / 10,
+          session: sessionOf(request),
+          method: request.method,
+          path: request.path,
+          status: response.status,
+          ...details,
+        });
+      }
       return response;
     });
+  };
 
 /** CORS on every answer: the calling origin allowed, preflights described. */
 export const cors: Middleware = (request, next) =>

@@ -1,10 +1,10 @@
 import { seededFaker } from '../../specs/faker.ts';
-import type { ApiSpec, Operation } from '../../specs/spec.ts';
+import type { Operation } from '../../specs/spec.ts';
 import { authorize } from './access.ts';
 import type { ApiModule, ApiState, Credentials } from './api.ts';
-import { compose, type Answer, type Middleware, type Next } from './compose.ts';
-import { empty, json, Refusal, text, type MockRequest, type MockResponse } from './http.ts';
-import { Journal } from './journal.ts';
+import { after, compose, type Answer, type Middleware, type Next } from './compose.ts';
+import { empty, json, parseJsonBody, Refusal, text, type MockRequest, type MockResponse } from './http.ts';
+import { Journal, type Recorded } from './journal.ts';
 import {
   bodyLimit,
   cors,
@@ -16,7 +16,19 @@ import {
   SESSION_HEADER,
   sessionOf,
 } from './middlewares.ts';
-import { parsePrefer, type Latency } from './prefer.ts';
+import {
+  documentedAnswer,
+  emptied,
+  answersList,
+  overrideProblem,
+  Overrides,
+  undocumented,
+  type Override,
+  type OverrideRequest,
+} from './overrides.ts';
+import { parsePrefer, sleep, type Latency } from './prefer.ts';
+import { specViolations } from './violations.ts';
+import { createUsers, type Scenario } from './scenario.ts';
 
 export { SESSION_HEADER };
 const CONTROL_PREFIX = '/__usermock/';
@@ -38,6 +50,11 @@ export interface MockOptions {
   maxSessions?: number;
   /** Records (users, hoop's groups) per API per session; a create past it is refused with 429. */
   maxUsers?: number;
+  /**
+   * Starting data and standing overrides (a scenario file's content): every session starts from it,
+   * and goes back to it on reset. Its `users` count wins over `users`.
+   */
+  scenario?: Scenario;
 }
 
 /** What `GET /__usermock/limits` shows: each limit and how much of it is in use. */
@@ -49,6 +66,16 @@ export interface LimitsReport {
 
 /** Every API's state for one session, by API name. */
 export type World = Record<string, ApiState>;
+
+type Named<M, N> = Extract<M, { name: N }>;
+/** The state type of the API named N among the modules M (`HoopState` for `'hoop'`). */
+export type StateOf<M, N> = Named<M, N> extends ApiModule<infer S, string, string, object> ? S : ApiState;
+/** The operation ids of the API named N's spec. */
+export type OperationIdOf<M, N> = Named<M, N> extends ApiModule<ApiState, string, infer Op, object> ? Op : string;
+/** The body of the API named N's create-user operation. */
+export type NewUserOf<M, N> = Named<M, N> extends ApiModule<ApiState, string, string, infer U> ? U : Record<string, unknown>;
+/** What an override answers: a documented status, or more (`{ empty: true }`, `{ delay: 2000, times: 1 }`). */
+export type OverrideAnswer = number | Omit<OverrideRequest, 'api' | 'operationId'>;
 
 /** The mock's whole state as JSON: the seed it came from and every session's state. */
 export interface Snapshot {
@@ -78,6 +105,11 @@ export class Mock<M extends ApiModule = ApiModule> {
   /** The middlewares around the API that owns a request's path. */
   private readonly chain: Next;
   private readonly sessions = new Map<string, World>();
+  private readonly overrides: Overrides;
+  /** The override that gave an answer, for its journal entry. */
+  private readonly answeredBy = new WeakMap<MockResponse, string>();
+  /** How each request answered so far broke its spec (read by the MSW helpers' `onSpecViolation`). */
+  private readonly violationsOf = new WeakMap<MockRequest, string[]>();
   private persisting: Promise<void> = Promise.resolve();
   /** The state as last handed to `persist`, to skip writing a state that did not change. */
   private persisted: string | undefined;
@@ -88,7 +120,8 @@ export class Mock<M extends ApiModule = ApiModule> {
   ) {
     assertDistinct(apis);
     this.seed = options.snapshot?.seed ?? options.seed ?? DEFAULT_SEED;
-    this.users = options.snapshot?.users ?? options.users ?? DEFAULT_USERS;
+    this.users = options.scenario?.users ?? options.snapshot?.users ?? options.users ?? DEFAULT_USERS;
+    this.overrides = new Overrides(options.scenario?.overrides);
     this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
     this.maxUsers = options.maxUsers ?? DEFAULT_MAX_USERS;
     for (const [name, value] of [
@@ -104,7 +137,7 @@ export class Mock<M extends ApiModule = ApiModule> {
     }
     this.chain = compose(
       [
-        journalled(this.journal),
+        journalled(this.journal, (request, response) => this.describe(request, response)),
         cors,
         serverErrorBoundary(options.onError ?? console.error),
         bodyLimit,
@@ -113,7 +146,7 @@ export class Mock<M extends ApiModule = ApiModule> {
         this.ownedPaths,
         this.recordLimit,
         latency(options.latency),
-        this.preferredCode,
+        this.overridden,
         this.durableWrites,
       ],
       (request) => this.dispatch(request),
@@ -139,9 +172,40 @@ export class Mock<M extends ApiModule = ApiModule> {
     return world;
   }
 
-  /** The state of one API in a session, for assertions in tests. */
-  state<S extends ApiState>(api: M['name'], session?: string): S {
-    return this.world(session)[api] as S;
+  /** The state of one API in a session, typed (`mock.state('hoop').users`), for assertions in tests. */
+  state<N extends M['name']>(api: N, session?: string): StateOf<M, N> {
+    return this.world(session)[api] as StateOf<M, N>;
+  }
+
+  /**
+   * Makes an operation answer otherwise in a session (every session's default one without a name):
+   * a documented status (`mock.override('hoop', 'listUsers', 500)`), an emptied list, a delay — for
+   * the next `times` answers, or until cleared. The same engine as `Prefer: code=` and scenarios.
+   */
+  override<N extends M['name']>(api: N, operationId: OperationIdOf<M, N>, answer: OverrideAnswer, session = DEFAULT_SESSION): Override {
+    const request: OverrideRequest = { api, operationId, ...(typeof answer === 'number' ? { status: answer } : answer) };
+    const problem = overrideProblem(this.apiNamed(api).spec, request);
+    if (problem) throw new RangeError(problem);
+    return this.overrides.add(session, request);
+  }
+
+  /** Clears a session's overrides (a scenario's too, until the next reset). */
+  clearOverrides(session = DEFAULT_SESSION): void {
+    this.overrides.clear(session);
+  }
+
+  /**
+   * Adds a user to an API in a session as a client would (its create operation, the admin
+   * credential), the fields given and faker for the rest; answers the API's body for it.
+   */
+  addUser<N extends M['name']>(api: N, fields: Partial<NewUserOf<M, N>> = {}, session?: string): unknown {
+    const module = this.apiNamed(api);
+    return createUsers(module, this.world(session)[api]!, seededFaker(Date.now()), [fields as Record<string, unknown>])[0];
+  }
+
+  /** How a request this mock answered broke its API's spec (empty when it did not). */
+  violations(request: MockRequest): string[] {
+    return this.violationsOf.get(request) ?? [];
   }
 
   /** Each limit and how much of it is in use, as `GET /__usermock/limits` shows them. */
@@ -160,6 +224,7 @@ export class Mock<M extends ApiModule = ApiModule> {
   reset(session?: string): void {
     if (session === undefined) this.sessions.clear();
     else this.sessions.delete(session);
+    this.overrides.reset(session);
   }
 
   credentials(session?: string): Record<M['name'], Credentials> {
@@ -169,8 +234,8 @@ export class Mock<M extends ApiModule = ApiModule> {
 
   /** What `usermock serve` prints for each API. */
   banner(url: string, session?: string): string[] {
-    const credentials = this.credentials(session) as Record<string, Credentials>;
-    return this.apis.flatMap((api) => api.banner(`${url}${api.mount ?? ''}`, credentials[api.name]!));
+    const world = this.world(session);
+    return this.apis.flatMap((api) => api.banner(`${url}${api.mount ?? ''}`, api.credentials(world[api.name]!), world[api.name]!));
   }
 
   /** The state of every session, or of the one named, as JSON: a copy, which later requests never change. */
@@ -229,14 +294,91 @@ export class Mock<M extends ApiModule = ApiModule> {
         return json(200, this.limits());
       case 'GET requests':
         return json(200, this.journal.list(named ? session : undefined));
+      case 'GET apis':
+        return json(200, this.describeApis());
+      case 'GET records':
+        return json(200, this.records(session));
+      case 'GET overrides':
+        return json(200, this.overrides.list(session));
+      case 'POST overrides':
+        return this.addOverride(request, session);
+      case 'DELETE overrides':
+        this.overrides.clear(session);
+        return empty(204);
       case 'POST reset':
         this.reset(named ? session : undefined);
         if (!named) this.journal.clear();
         if (this.options.persist) await this.persist();
         return empty(204);
-      default:
-        return json(404, { message: `no control endpoint ${request.method} ${request.path}` });
     }
+    const override = /^DELETE overrides\/([^/]+)$/.exec(`${request.method} ${request.path.slice(CONTROL_PREFIX.length)}`);
+    if (override && this.overrides.remove(session, decodeURIComponent(override[1]!))) return empty(204);
+    return json(404, { message: `no control endpoint ${request.method} ${request.path}` });
+  }
+
+  /** `POST /__usermock/overrides`: `{ api, operationId, status | empty | delay, times? }`. */
+  private addOverride(request: MockRequest, session: string): MockResponse {
+    const parsed = parseJsonBody(request.body);
+    const wanted = parsed.ok ? parsed.value : undefined;
+    if (!isOverrideRequest(wanted)) {
+      return text(400, 'usermock: an override is a JSON object { api, operationId, status?, empty?, delay?, times? }\n');
+    }
+    const api = this.apis.find((candidate) => candidate.name === wanted.api);
+    const problem = api ? overrideProblem(api.spec, wanted) : `no API ${wanted.api} here`;
+    return problem ? text(400, `usermock: ${problem}\n`) : json(201, this.overrides.add(session, wanted));
+  }
+
+  /** What the dashboard shows of each API: where it is, how to call it, its operations and what they can be made to answer. */
+  private describeApis() {
+    const world = this.world();
+    return this.apis.map((api) => ({
+      name: api.name,
+      mount: api.mount ?? '',
+      banner: api.banner(api.mount ?? '', api.credentials(world[api.name]!), world[api.name]!),
+      kinds: api.records.map((records) => records.kind),
+      operations: api.spec.operations.map((operation) => ({
+        id: operation.id,
+        method: operation.method,
+        path: operation.path,
+        statuses: operation.statuses.map(Number).filter(Number.isInteger),
+        canBeEmpty: answersList(api.spec, operation),
+      })),
+    }));
+  }
+
+  /** Each API's records in a session, by kind, as the API shows them. */
+  private records(session: string): Record<string, Record<string, unknown[]>> {
+    const world = this.world(session);
+    return Object.fromEntries(
+      this.apis.map((api) => [api.name, Object.fromEntries(api.records.map((records) => [records.kind, records.rows(world[api.name]!)]))]),
+    );
+  }
+
+  private apiNamed(name: string): M {
+    const api = this.apis.find((candidate) => candidate.name === name);
+    if (!api) throw new RangeError(`no API ${name} in this mock (it has ${this.apis.map((candidate) => candidate.name).join(', ')})`);
+    return api;
+  }
+
+  /**
+   * A request's journal entry beyond method, path and status: the API and operation it routed to,
+   * how it broke the spec, and the override that answered. The control endpoints (the dashboard's
+   * own calls) are left out, so the journal shows an app's traffic.
+   */
+  private describe(request: MockRequest, response: MockResponse): Partial<Recorded> | undefined {
+    if (request.path.startsWith(CONTROL_PREFIX)) return undefined;
+    const owner = this.ownerOf(request.path);
+    if (!owner || request.method === 'OPTIONS' || request.bodyTooLarge) return {};
+    const operation = owner.api.operationFor(request.method, owner.path);
+    const violations = specViolations(owner.api.spec, operation, withPath(request, owner.path));
+    if (violations.length > 0) this.violationsOf.set(request, violations);
+    const override = this.answeredBy.get(response);
+    return {
+      api: owner.api.name,
+      ...(operation ? { operation: operation.id } : {}),
+      ...(violations.length > 0 ? { violations } : {}),
+      ...(override ? { override } : {}),
+    };
   }
 
   /** A path no API owns is the mock's own 404 (each API answers its own unknown routes). */
@@ -255,17 +397,38 @@ export class Mock<M extends ApiModule = ApiModule> {
   };
 
   /**
-   * `Prefer: code=<status>`: the spec's first example for that documented status, once the caller
-   * is allowed (as Prism authenticates before it honours `Prefer`).
+   * Overrides, and `Prefer: code=<status>` (Prism's convention, one request only, first): once the
+   * caller is allowed (as Prism authenticates before it honours `Prefer`), the documented status's
+   * example, the API's answer with its lists emptied, or a delay. A status the operation does not
+   * document is an explicit error in the API's own shape (as Prism's "not defined in the document").
    */
-  private readonly preferredCode: Middleware = (request, next) => {
+  private readonly overridden: Middleware = (request, next) => {
     const code = parsePrefer(request.headers.prefer).code;
-    const owner = code === undefined ? undefined : this.ownerOf(request.path)!;
-    const operation = owner?.api.operationFor(request.method, owner.path);
-    if (!owner || !operation || !owner.api.spec.documentsStatus(operation.id, code!)) return next(request);
-    const { api, path } = owner;
-    const access = authorize(api.gate, withPath(request, path), this.world(sessionOf(request))[api.name]!, operation.requirement);
-    return 'refused' in access ? access.refused : preferredExample(api.spec, operation.id, code!);
+    const session = sessionOf(request);
+    if (code === undefined && !this.overrides.any(session)) return next(request);
+    const { api, path } = this.ownerOf(request.path)!;
+    const operation = api.operationFor(request.method, path);
+    const override = code === undefined && operation ? this.overrides.find(session, api.name, operation.id) : undefined;
+    if (!operation || (code === undefined && !override)) return next(request);
+    const access = authorize(api.gate, withPath(request, path), this.world(session)[api.name]!, operation.requirement);
+    if ('refused' in access) return access.refused;
+    if (code !== undefined) {
+      return api.spec.documentsStatus(operation.id, code)
+        ? documentedAnswer(api.spec, operation.id, code)
+        : api.error(404, undocumented(api.spec, operation, code));
+    }
+    this.overrides.use(session, override!);
+    const answer = () => {
+      const response =
+        override!.status !== undefined
+          ? documentedAnswer(api.spec, operation.id, override!.status)
+          : after(next(request), (response) => (override!.empty ? emptied(response) : response));
+      return after(response, (response) => {
+        this.answeredBy.set(response, override!.id);
+        return response;
+      });
+    };
+    return override!.delay ? sleep(override!.delay).then(answer) : answer();
   };
 
   /**
@@ -323,7 +486,10 @@ export class Mock<M extends ApiModule = ApiModule> {
   private seedApi(api: M): ApiState {
     // Each API's stream comes from its name, so adding, removing or reordering APIs — or adding
     // users to one — never changes another's data or credentials.
-    return api.seed({ faker: seededFaker(streamSeed(this.seed, api.name)), users: this.users });
+    const faker = seededFaker(streamSeed(this.seed, api.name));
+    const state = api.seed({ faker, users: this.users });
+    createUsers(api, state, faker, this.options.scenario?.apis?.[api.name]?.users ?? []);
+    return state;
   }
 
   private worldSnapshot(world: World): Record<string, unknown> {
@@ -375,17 +541,11 @@ function streamSeed(seed: number, name: string): number {
   return hash;
 }
 
-/** The spec's first example for a status the operation documents, in the API's wire format. */
-function preferredExample(spec: ApiSpec, operationId: string, status: number): MockResponse {
-  // The API's wire conventions too: the charset it names, the headers the spec requires (Amani's challenge).
-  const headers: Record<string, string> = {};
-  for (const [name, header] of Object.entries(spec.response(operationId, status)?.headers ?? {})) {
-    if (header.required && typeof header.example === 'string') headers[name.toLowerCase()] = header.example;
-  }
-  const [example] = spec.responseExamples(operationId, status);
-  if (!example) return empty(status, headers);
-  const body = typeof example.value === 'string' ? example.value : JSON.stringify(example.value);
-  const charset = spec.document['x-response-charset'];
-  const contentType = charset && example.mediaType.endsWith('json') ? `${example.mediaType}; charset=${charset}` : example.mediaType;
-  return { status, headers: { ...headers, 'content-type': contentType }, body };
+function isOverrideRequest(value: unknown): value is OverrideRequest {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as OverrideRequest).api === 'string' &&
+    typeof (value as OverrideRequest).operationId === 'string'
+  );
 }

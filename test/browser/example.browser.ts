@@ -1,6 +1,7 @@
 // The browser proof: examples/browser/ in Debian's Chromium, with `usermock/browser`'s service
 // worker answering all three APIs at their documented paths with the documented statuses and bodies.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { API_MODULES, checkScenario, createMock } from '../../mocks/index.ts';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { serveExample, type ExampleServer } from '../../examples/browser/serve.ts';
@@ -86,4 +87,29 @@ it('answers all three APIs from the service worker in Chromium', async () => {
   expect(apiResponses).toHaveLength(12);
   expect(apiResponses.filter((response) => !response.fromServiceWorker)).toEqual([]);
   expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${server.url}mockServiceWorker.js`);
+});
+
+it('starts from a shipped scenario in the browser as in Node (the same users, the same roles)', async () => {
+  const scenario = checkScenario(JSON.parse(await readFile('scenarios/admins-only.json', 'utf8')), API_MODULES);
+  const inNode = createMock({ scenario });
+  const listed = await inNode.handle({
+    method: 'GET',
+    path: '/api/users',
+    query: new URLSearchParams(),
+    headers: { authorization: inNode.credentials().hoop.admin },
+    body: undefined,
+  });
+  const expected = (JSON.parse(listed.body!) as { email: string; role: string }[]).map(({ email, role }) => ({ email, role }));
+
+  const context = await browser.newContext();
+  try {
+    const scenarioPage = await context.newPage();
+    await scenarioPage.goto(`${server.url}?scenario=admins-only`);
+    await scenarioPage.waitForSelector('body[data-done="true"]');
+    expect(await scenarioPage.textContent('#summary')).toBe('admins-only: 5 hoop users.');
+    expect(await scenarioPage.evaluate('window.__usermockScenario')).toEqual(expected);
+    expect(expected.filter((user) => user.role === 'admin')).toHaveLength(4);
+  } finally {
+    await context.close();
+  }
 });

@@ -2,7 +2,9 @@
 // `npx usermock serve` and `npx usermock check` with a report path relative to the project; then
 // the oldest vitest the peer range admits running `defineContractSuite`.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +48,22 @@ beforeAll(async () => {
 }, 240_000);
 afterAll(() => server?.stop());
 
+/** Whether anything still accepts connections on the URL's port. */
+function refuses(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+  });
+}
+
+/** The paths `npm pack` would put in the tarball. */
+async function packedFiles(): Promise<string[]> {
+  const { stdout } = await exec('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root });
+  return (JSON.parse(stdout) as [{ files: { path: string }[] }])[0].files.map((file) => file.path);
+}
+
 /** Every module a dist entry loads, following its relative imports (its chunks). */
 async function loadedModules(dist: string, entry: string, seen = new Set<string>()): Promise<Set<string>> {
   if (seen.has(entry)) return seen;
@@ -59,6 +77,77 @@ async function loadedModules(dist: string, entry: string, seen = new Set<string>
 }
 
 describe('the packed package in a project of its own', () => {
+  it('ships a LICENSE, and no cache of a test run wherever one was left', async () => {
+    // The caches vitest (and vite) leave in the folder they ran in, planted where the package's files are.
+    const planted = ['dist/.vite/vitest/da39a3ee/results.json', 'dist/node_modules/.vite/vitest/da39a3ee/results.json'];
+    try {
+      for (const path of planted) {
+        await mkdir(join(root, path, '..'), { recursive: true });
+        await writeFile(join(root, path), '{}');
+      }
+      const files = await packedFiles();
+      expect(files).toContain('LICENSE');
+      expect(files).toContain('specs/hoop.openapi.yaml');
+      expect(files.filter((path) => /(^|\/)(\.vite|\.vitest|node_modules|\.cache)\/|results\.json$/.test(path))).toEqual([]);
+    } finally {
+      await rm(join(root, 'dist/.vite'), { recursive: true, force: true });
+      await rm(join(root, 'dist/node_modules'), { recursive: true, force: true });
+    }
+    expect(await readFile(join(project, 'node_modules', 'usermock', 'LICENSE'), 'utf8')).toMatch(
+      /^MIT License\n\nCopyright \(c\) 2026 the usermock authors\n/,
+    );
+  });
+
+  it('exports the specs, and the CLI knows its version', async () => {
+    const require = createRequire(join(project, 'package.json'));
+    const installed = join(project, 'node_modules', 'usermock');
+    for (const api of ['hoop', 'amani', 'haplo']) {
+      expect(require.resolve(`usermock/specs/${api}.openapi.yaml`)).toBe(join(installed, 'specs', `${api}.openapi.yaml`));
+      expect(require.resolve(`usermock/specs/generated/${api}.json`)).toBe(join(installed, 'specs', 'generated', `${api}.json`));
+    }
+    const { stdout } = await exec(
+      process.execPath,
+      ['--input-type=module', '-e', "console.log(import.meta.resolve('usermock/specs/hoop.openapi.yaml'))"],
+      {
+        cwd: project,
+      },
+    );
+    expect(stdout.trim()).toMatch(/\/node_modules\/usermock\/specs\/hoop\.openapi\.yaml$/);
+    const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+    expect((await exec('npx', ['usermock', '--version'], { cwd: project })).stdout).toBe(`${version}\n`);
+  });
+
+  it('stops npx usermock serve when npx alone is sent SIGTERM', async () => {
+    // npx runs usermock in a shell and forwards SIGTERM to the shell only: usermock stops when that shell is gone.
+    const npx = spawn('npx', ['usermock', 'serve', '--port', '0', '--users', '2'], {
+      cwd: project,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    npx.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        npx.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const found = /at (http:\/\/\S+)/.exec(output)?.[1];
+          if (found) resolve(found);
+        });
+        npx.once('exit', () => reject(new Error(`npx usermock serve exited: ${output}`)));
+      });
+      process.kill(npx.pid!, 'SIGTERM');
+      const deadline = Date.now() + 5_000;
+      while (!(await refuses(url)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await refuses(url), output).toBe(true);
+    } finally {
+      try {
+        process.kill(-npx.pid!, 'SIGKILL');
+      } catch {
+        // all gone
+      }
+    }
+  });
+
   it('installs neither Prism nor vitest, and its MSW entry loads no CLI, Prism, vitest or contract code', async () => {
     for (const name of ['@stoplight/prism-cli', 'vitest', '@apidevtools/swagger-parser']) {
       await expect(readdir(join(project, 'node_modules', name)), name).rejects.toThrow();

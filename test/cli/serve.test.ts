@@ -1,11 +1,52 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { run, serve } from '../helpers/cli.ts';
 
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
 const credentialsOf = async (url: string) =>
   (await (await fetch(`${url}/__usermock/credentials`)).json()) as Record<string, { admin: string }>;
+
+/** A request over `agent` (keep-alive: its socket stays open afterwards); never rejects. */
+function send(url: string, agent: Agent, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return new Promise<{ status?: number; error?: string }>((resolve) => {
+    const req = request(url, { agent, method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode }));
+      res.on('error', (error) => resolve({ error: error.message }));
+    });
+    req.on('error', (error) => resolve({ error: error.message }));
+    req.end(options.body);
+  });
+}
+
+/** Whether anything still accepts connections on the URL's port. */
+function refuses(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+  });
+}
+
+/** The child's exit code and signal, or 'still running' after `ms`. */
+function exitOf(child: ChildProcess, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'still running'> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('still running'), ms);
+    child.once('exit', (code, signal) => (clearTimeout(timer), resolve({ code, signal })));
+  });
+}
+
+const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 describe('usermock serve', () => {
   it('prints the URL, the credentials and the control endpoints, bound to loopback', async () => {
@@ -53,6 +94,114 @@ describe('usermock serve', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/state file .* is not valid JSON.*left as it is/);
     expect(await readFile(stateFile, 'utf8')).toBe('{"usermock":1,"sessions":{"default":');
+  });
+
+  it('refuses a --state-file in a folder that does not exist, before listening', async () => {
+    const stateFile = join(await mkdtemp(join(tmpdir(), 'usermock-')), 'missing', 'state.json');
+    // Before the fix it started (and answered every write with a 500): stop it after a while.
+    const result = await run(['serve', '--port', '0', '--state-file', stateFile], {
+      onStarted: (child) => setTimeout(() => child.kill('SIGKILL'), 10_000).unref(),
+    });
+    expect(result.stdout).not.toContain('usermock serving');
+    expect([result.code, result.stderr]).toEqual([
+      2,
+      expect.stringContaining(`usermock: cannot write state file ${stateFile}: its folder ${join(stateFile, '..')} does not exist`),
+    ]);
+  });
+
+  it.each(['--version', '-V'])('prints its version with %s', async (flag) => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(await run([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'stops on %s: closes idle and busy keep-alive connections, exits 143 (SIGTERM) or 130 (SIGINT), frees the port',
+    async (signal) => {
+      const served = await serve(['--users', '2']);
+      const agent = new Agent({ keepAlive: true });
+      try {
+        expect((await send(`${served.url}/__usermock/limits`, agent)).status).toBe(200); // its socket stays open, idle
+        // A read that would take 30 s: stopping does not wait for it.
+        const slow = send(`${served.url}/__usermock/credentials`, agent);
+        const { hoop } = await credentialsOf(served.url);
+        const slowRead = send(`${served.url}/api/users`, agent, { headers: { authorization: hoop!.admin, prefer: 'delay=30000' } });
+        await slow;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+
+        served.process.kill(signal);
+        expect(await exitOf(served.process, 4_000)).toEqual({ code: EXIT_CODES[signal], signal: null });
+        expect(served.output()).toContain(`usermock: stopped (${signal})`);
+        expect(await refuses(served.url)).toBe(true);
+        expect(await slowRead).toEqual({ error: expect.any(String) });
+      } finally {
+        agent.destroy();
+        served.process.kill('SIGKILL');
+      }
+    },
+  );
+
+  it('on SIGTERM answers the writes in flight, and every acknowledged write is in --state-file', async () => {
+    const stateFile = join(await mkdtemp(join(tmpdir(), 'usermock-')), 'state.json');
+    const served = await serve(['--users', '2', '--state-file', stateFile]);
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const { admin } = (await credentialsOf(served.url)).hoop!;
+      const create = (email: string, headers: Record<string, string> = {}) =>
+        send(`${served.url}/api/users`, agent, {
+          method: 'POST',
+          headers: { authorization: admin, 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ email, name: email }),
+        });
+      expect(await create('before@example.com')).toEqual({ status: 201 });
+      const inFlight = create('during@example.com', { prefer: 'delay=1000' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      served.process.kill('SIGTERM');
+      expect(await inFlight).toEqual({ status: 201 });
+      expect(await exitOf(served.process, 6_000)).toEqual({ code: 143, signal: null });
+      const emails = Object.values(JSON.parse(await readFile(stateFile, 'utf8')).sessions).flatMap(
+        (world) => JSON.stringify(world).match(/[a-z]+@example\.com/g) ?? [],
+      );
+      expect(emails).toEqual(expect.arrayContaining(['before@example.com', 'during@example.com']));
+    } finally {
+      agent.destroy();
+      served.process.kill('SIGKILL');
+    }
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('stops when npm start is sent %s', async (signal) => {
+    // npm runs the script in a shell and forwards the signal to it: the script execs node, so node gets it.
+    const npm = spawn('npm', ['start', '--', '--port', '0', '--users', '2'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        npm.stdout.on('data', () => {
+          const found = /at (http:\/\/\S+)/.exec(output)?.[1];
+          if (found) resolve(found);
+        });
+        npm.once('exit', () => reject(new Error(`npm start exited: ${output}`)));
+      });
+      const agent = new Agent({ keepAlive: true });
+      expect((await send(`${url}/__usermock/limits`, agent)).status).toBe(200);
+
+      process.kill(npm.pid!, signal); // npm alone, not its process group
+      expect(await exitOf(npm, 5_000)).not.toBe('still running');
+      expect(output).toContain(`usermock: stopped (${signal})`);
+      expect(await refuses(url)).toBe(true);
+      agent.destroy();
+    } finally {
+      try {
+        process.kill(-npm.pid!, 'SIGKILL'); // whatever is left of its group
+      } catch {
+        // all gone
+      }
+    }
   });
 
   it.each([

@@ -5,7 +5,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeOf, runContract, type ContractOptions } from '../../contracts/index.ts';
-import { API_MODULES, Mock, type ApiModule, type MockRequest } from '../../mocks/index.ts';
+import { API_MODULES, Mock, type ApiModule, type Credentials, type MockRequest } from '../../mocks/index.ts';
 import { createHandlers } from '../../mocks/msw.ts';
 import apis from '../fixtures/apis.ts';
 import { directory, type DirectoryState } from '../fixtures/directory/mock.ts';
@@ -24,8 +24,8 @@ const mockRequest = (method: string, path: string, authorization: string, body?:
 });
 
 /** A contract run of the directory at a served mock's mount, with that mock's directory credentials. */
-function check(running: RunningMock, options: Partial<ContractOptions> = {}) {
-  const { admin, standard } = running.mock.credentials().directory;
+function check(running: RunningMock<ApiModule>, options: Partial<ContractOptions> = {}) {
+  const { admin, standard } = (running.mock.credentials() as Record<string, Credentials>).directory!;
   return runContract({
     api: 'directory',
     profiles,
@@ -38,9 +38,9 @@ function check(running: RunningMock, options: Partial<ContractOptions> = {}) {
 }
 
 describe('the directory fixture served over HTTP beside the built-in APIs', () => {
-  let running: RunningMock;
+  let running: RunningMock<ApiModule>;
   beforeAll(async () => {
-    running = await startMock({ users: 5 }, modules);
+    running = await startMock<ApiModule>({ users: 5 }, modules);
   });
   afterAll(() => running.close());
 
@@ -115,7 +115,7 @@ describe('a broken directory server', () => {
         return unknownRead ? { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' } : answer;
       },
     };
-    const running = await startMock({ users: 5 }, [...API_MODULES, lenient]);
+    const running = await startMock<ApiModule>({ users: 5 }, [...API_MODULES, lenient]);
     try {
       const report = await check(running);
       expect(exitCodeOf(report)).toBe(1);

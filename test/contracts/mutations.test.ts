@@ -1,5 +1,6 @@
 // Each check and driver of the contract suite is proven here: a deliberately broken variant of
 // the mock — one realistic fault each — is caught by the check meant to catch it.
+import type { ApiModule } from '../../mocks/index.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runContract, type RunReport } from '../../contracts/index.ts';
 import type { ApiName } from '../../specs/index.ts';
@@ -388,7 +389,7 @@ const MUTATIONS: Array<{ name: string; api: ApiName; caughtBy: string; mutation:
   },
 ];
 
-let running: RunningMock | undefined;
+let running: RunningMock<ApiModule> | undefined;
 afterEach(async () => {
   await running?.close();
   running = undefined;
@@ -397,7 +398,7 @@ afterEach(async () => {
 /** A run of every check against the mock with one API broken. */
 async function runAgainst(api: ApiName, mutation: Mutation, options: { allowDrift?: boolean } = {}): Promise<RunReport> {
   // A planted breakage may throw: the mock answers 500 and need not log it here.
-  running = await startMock({ users: 8, onError: () => {} }, broken(api, mutation));
+  running = await startMock<ApiModule>({ users: 8, onError: () => {} }, broken(api, mutation));
   const { admin, standard } = running.mock.credentials()[api];
   return runContract({ api, baseUrl: running.url, auth: admin, authStandard: standard, seed: 11, ...options });
 }

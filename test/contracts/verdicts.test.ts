@@ -1,5 +1,6 @@
 // What a run tells, beyond which check caught what: one failure per root cause, a reproduction
 // that runs as is, no secret in any report, known drift, credentials first, and repeatable runs.
+import type { ApiModule } from '../../mocks/index.ts';
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,7 @@ import type { ApiName } from '../../specs/index.ts';
 import { broken, bodyOf, json, type Mutation } from '../helpers/broken.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';
 
-let running: RunningMock | undefined;
+let running: RunningMock<ApiModule> | undefined;
 let servers: Server[] = [];
 afterEach(async () => {
   await running?.close();
@@ -24,7 +25,7 @@ async function against(
   mutation: Mutation = (request, next) => next(request),
   options: { allowDrift?: boolean; readOnly?: boolean } = {},
 ) {
-  running = await startMock({ users: 8, onError: () => {} }, broken(api, mutation));
+  running = await startMock<ApiModule>({ users: 8, onError: () => {} }, broken(api, mutation));
   const { admin, standard } = running.mock.credentials()[api];
   return runContract({ api, baseUrl: running.url, auth: admin, authStandard: standard, seed: 5, ...options });
 }

@@ -19,7 +19,7 @@ afterAll(() => running.close());
 beforeEach(() => running.mock.reset());
 
 const api = () => request(running.url);
-const state = (session?: string) => running.mock.state<AmaniState>('amani', session);
+const state = (session?: string) => running.mock.state('amani', session);
 const seeded = (index: number): AmaniUser => [...state().users.values()][index]!;
 /**
  * The seeded users: the spec's documented ones first (Selin Kaya, the company admin whose token is
@@ -708,7 +708,7 @@ describe("amani seeding: the spec's examples run against the default seed", () =
     served = await startMock(); // `usermock serve`'s defaults: seed 1, 30 users per API
   });
   afterAll(() => served.close());
-  const seededState = () => served.mock.state<AmaniState>('amani');
+  const seededState = () => served.mock.state('amani');
 
   it('seeds the company, roles and users of the examples marked x-usermock-seed, first, counting towards users', async () => {
     const marked = spec.seededExamples().map((example) => `${example.operationId} ${example.where} ${example.name}`);
@@ -759,7 +759,7 @@ describe("amani seeding: the spec's examples run against the default seed", () =
     // Fewer users than documented ones plus the standard credential's: those still.
     const few = await startMock({ users: 1 });
     try {
-      expect([...few.mock.state<AmaniState>('amani').users.values()].map((user) => user.groups)).toEqual([[2], [3], [1]]);
+      expect([...few.mock.state('amani').users.values()].map((user) => user.groups)).toEqual([[2], [3], [1]]);
     } finally {
       await few.close();
     }
@@ -799,8 +799,8 @@ describe('amani seeding and sessions', () => {
       startMock({ seed: 43, users: 8 }),
     ]);
     try {
-      const first = one.mock.state<AmaniState>('amani');
-      expect(JSON.stringify(first)).toBe(JSON.stringify(two.mock.state<AmaniState>('amani')));
+      const first = one.mock.state('amani');
+      expect(JSON.stringify(first)).toBe(JSON.stringify(two.mock.state('amani')));
       expect(one.mock.credentials().amani).toEqual(two.mock.credentials().amani);
       expect(other.mock.credentials().amani).not.toEqual(one.mock.credentials().amani);
       expect(JSON.stringify(other.mock.state('amani'))).not.toBe(JSON.stringify(first));

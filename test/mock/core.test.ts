@@ -2,8 +2,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { haplo } from '../../mocks/apis/haplo/index.ts';
-import { hoop, type HoopState } from '../../mocks/apis/hoop/index.ts';
-import { API_MODULES, createMock, Mock } from '../../mocks/index.ts';
+import { hoop } from '../../mocks/apis/hoop/index.ts';
+import { API_MODULES, createMock, Mock, type BuiltInApi } from '../../mocks/index.ts';
 import { expectConformant } from '../helpers/conformance.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';
 
@@ -49,7 +49,7 @@ describe('control endpoints', () => {
     const snapshot = first.snapshot();
     const restored = new Mock(API_MODULES, { snapshot });
     const { hoop: credentials } = restored.credentials();
-    const target = [...restored.state<HoopState>('hoop').users.values()][2]!;
+    const target = [...restored.state('hoop').users.values()][2]!;
     // hoop's update changes the stored user in place.
     const answer = await restored.handle({
       method: 'PUT',
@@ -59,7 +59,7 @@ describe('control endpoints', () => {
       body: JSON.stringify({ email: target.email, name: 'Renamed', status: 'active' }),
     });
     expect(answer.status).toBe(200);
-    const named = (mock: Mock) => [...mock.state<HoopState>('hoop').users.values()].map((user) => user.name);
+    const named = (mock: Mock<BuiltInApi>) => [...mock.state('hoop').users.values()].map((user) => user.name);
     expect(named(restored)).toContain('Renamed');
     expect(named(first)).not.toContain('Renamed');
     expect(JSON.stringify(snapshot)).not.toContain('Renamed');
@@ -102,12 +102,11 @@ describe('sessions', () => {
     const other = await startMock({ users: 5, seed: 42 });
     const different = await startMock({ users: 5, seed: 43 });
     try {
-      const users = (target: RunningMock) =>
-        [...target.mock.state<HoopState>('hoop').users.values()].map((user) => [user.id, user.email, user.name]);
+      const users = (target: RunningMock) => [...target.mock.state('hoop').users.values()].map((user) => [user.id, user.email, user.name]);
       expect(users(other)).toEqual(users(running));
       expect(users(different)).not.toEqual(users(running));
       expect(other.mock.credentials()).toEqual(running.mock.credentials());
-      expect(running.mock.state<HoopState>('hoop', 'fresh').users.size).toBe(5);
+      expect(running.mock.state('hoop', 'fresh').users.size).toBe(5);
     } finally {
       await other.close();
       await different.close();
@@ -158,9 +157,14 @@ describe('Prefer and latency', () => {
     expectConformant('amani', 'listGroups', challenge);
   });
 
-  it('ignores Prefer: code= for a status the operation does not document', async () => {
+  it('answers Prefer: code= for a status the operation does not document with an explicit error in the API’s shape (as Prism)', async () => {
     const answer = await api().get('/api/users').set('Authorization', admin()).set('Prefer', 'code=418');
-    expect(answer.status).toBe(200);
+    expect([answer.status, answer.body]).toEqual([
+      404,
+      { message: "usermock: hoop's spec documents no 418 for listUsers (it documents 200, 401)" },
+    ]);
+    // Authenticated first, as Prism does.
+    expect((await api().get('/api/users').set('Prefer', 'code=418')).status).toBe(401);
   });
 
   it('delays by Prefer: delay=<ms> and by --latency', async () => {

@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(() => running.close());
 beforeEach(() => running.mock.reset());
 
-const state = () => running.mock.state<HaploState>('haplo');
+const state = () => running.mock.state('haplo');
 const people = () =>
   state()
     .principals()

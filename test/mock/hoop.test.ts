@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HoopState } from '../../mocks/apis/hoop/index.ts';
 import { apiSpec } from '../../specs/index.ts';
 import { expectConformant } from '../helpers/conformance.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';
@@ -166,9 +165,9 @@ describe('hoop users', () => {
       ['{"email": }', 400, "invalid character '}' looking for beginning of value"],
       ['[1,2]', 400, 'json: cannot unmarshal array into Go value of type openapi.User'],
       [
-        { ...newUser, email: running.mock.state<HoopState>('hoop').users.values().next().value!.email },
+        { ...newUser, email: running.mock.state('hoop').users.values().next().value!.email },
         409,
-        `user already exists with email ${running.mock.state<HoopState>('hoop').users.values().next().value!.email}`,
+        `user already exists with email ${running.mock.state('hoop').users.values().next().value!.email}`,
       ],
     ];
     for (const [body, status, message] of cases) {
@@ -206,7 +205,7 @@ describe('hoop users', () => {
     expect([put.status, put.body]).toEqual([404, { message: 'user nobody@example.com not found' }]);
     expectConformant('hoop', 'updateUser', put);
     const missingEmail = await api()
-      .put(`/api/users/${running.mock.state<HoopState>('hoop').users.values().next().value!.id}`)
+      .put(`/api/users/${running.mock.state('hoop').users.values().next().value!.id}`)
       .set('Authorization', admin)
       .send({ name: 'x' });
     expect(missingEmail.status).toBe(400);
@@ -302,7 +301,7 @@ describe('hoop groups and slack', () => {
   });
 
   it('answers JSON null for the group list when there are no groups', async () => {
-    const state = running.mock.state<HoopState>('hoop');
+    const state = running.mock.state('hoop');
     const saved = [...state.groups];
     state.groups.clear();
     const list = await api().get('/api/users/groups').set('Authorization', standard);
@@ -355,7 +354,7 @@ describe('hoop groups and slack', () => {
 
 describe('hoop seed', () => {
   it('seeds the users the spec documents first, counted in `users`, with the credentials of its admin and standard user', async () => {
-    const state = running.mock.state<HoopState>('hoop');
+    const state = running.mock.state('hoop');
     expect([...state.users.values()].slice(0, 4).map((user) => user.email)).toEqual([
       'jane@example.com',
       'jsmith@example.com',

@@ -58,7 +58,7 @@ describe('--max-sessions', () => {
     const api = () => request(running!.url);
     await api().get('/__usermock/credentials').set(session('a'));
     await api().get('/__usermock/credentials').set(session('b'));
-    const refused = await api().get('/__usermock/credentials').set(session('c')).set('Origin', 'http://app.test');
+    const refused = await api().get('/api/users').set(session('c')).set('Origin', 'http://app.test');
     expect([refused.status, refused.headers['access-control-allow-origin']]).toEqual([429, 'http://app.test']);
     const journal = (await api().get('/__usermock/requests')).body as Array<{ session: string; status: number }>;
     expect(journal.at(-1)).toMatchObject({ session: 'c', status: 429 });

@@ -2,7 +2,6 @@
 // presented and every stored secret, however early they differ, and every API's check of a
 // presented credential (hoop token, Haplo key, Amani token signature and password) goes through it.
 import { describe, expect, it, vi } from 'vitest';
-import type { AmaniState } from '../../mocks/apis/amani/index.ts';
 import { constantTimeEqual, findBySecret } from '../../mocks/core/constant-time.ts';
 import { createMock, type MockRequest } from '../../mocks/index.ts';
 
@@ -94,7 +93,7 @@ describe('every API', () => {
   it('checks an Amani token signature and a login password in constant time', async () => {
     expect((await mock.handle(request('GET', '/api/v2/group', amani.admin))).status).toBe(200);
     expect(compared(amani.admin.split('.')[2]!)).toBe(true);
-    const [user] = mock.state<AmaniState>('amani').users.values();
+    const [user] = mock.state('amani').users.values();
     const login = await mock.handle(
       request('POST', '/api/v2/user/login', undefined, { username: user!.email, password: 'a-wrong-password' }),
     );

@@ -5,7 +5,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { HaploState } from '../../mocks/apis/haplo/index.ts';
 import { createMock, SESSION_HEADER, type MockRequest, type Snapshot } from '../../mocks/index.ts';
 import { run, serve } from '../helpers/cli.ts';
 import { httpTarget, send } from './support/http.ts';
@@ -136,7 +135,7 @@ describe('persisting in the core', () => {
     const mock = createMock({ users: 3, persist: async (snapshot) => void written.push(snapshot) });
     const admin = mock.credentials().haplo.admin;
     const [, standard] = mock
-      .state<HaploState>('haplo')
+      .state('haplo')
       .principals()
       .filter((principal) => !principal.isGroup && !principal.isServiceUser);
     const update = (body: unknown) =>

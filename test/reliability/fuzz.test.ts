@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hoop } from '../../mocks/apis/hoop/index.ts';
 import { isObject, parseJsonBody } from '../../mocks/core/http.ts';
-import { API_MODULES, Mock, type BuiltInApi } from '../../mocks/index.ts';
+import { API_MODULES, Mock, type ApiModule, type BuiltInApi } from '../../mocks/index.ts';
 import { answersAsDocumented } from './support/fuzz.ts';
 import { HEALTH_CHECK, requestOf, wellFormedCalls } from './support/calls.ts';
 
@@ -16,7 +16,7 @@ const TIME_LIMIT_MS = 5_000;
 /** Fuzzes a mock of one API module; the run's details from fast-check. */
 async function fuzz(module: BuiltInApi, options: { endOnFailure?: boolean } = {}) {
   const internalErrors: unknown[] = [];
-  const mock = new Mock([module], { users: 5, onError: (error) => internalErrors.push(error) });
+  const mock = new Mock<BuiltInApi>([module], { users: 5, onError: (error) => internalErrors.push(error) });
   const calls = await wellFormedCalls(module.name, mock);
   const details = await fc.check(answersAsDocumented(mock, module, calls), {
     numRuns: RUNS,
@@ -40,8 +40,8 @@ describe.each(API_MODULES.map((module) => [module.name, module] as const))('fuzz
 describe('the fuzz property', () => {
   it('catches a crash planted in an API module', async () => {
     // hoop, except that a body whose `name` is not a string throws, as a forgotten type check would.
-    const original: BuiltInApi = hoop;
-    const crashing: BuiltInApi = {
+    const original = hoop as ApiModule;
+    const crashing: ApiModule = {
       ...original,
       handle(request, state) {
         const body = parseJsonBody(request.body);
@@ -50,7 +50,7 @@ describe('the fuzz property', () => {
         return original.handle(request, state);
       },
     };
-    const { details, internalErrors } = await fuzz(crashing, { endOnFailure: true });
+    const { details, internalErrors } = await fuzz(crashing as BuiltInApi, { endOnFailure: true });
     expect(details.failed).toBe(true);
     expect(String(details.errorInstance)).toMatch(/answered 500/);
     expect(internalErrors.map(String)).toContain('Error: planted crash');

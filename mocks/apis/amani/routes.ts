@@ -6,7 +6,7 @@ import { constantTimeEqual } from '../../core/constant-time.ts';
 import type { MockRequest } from '../../core/http.ts';
 import { specRouter, type Handler } from '../../core/router.ts';
 import { normalizeEmail, type AmaniState, type AmaniUser } from './state.ts';
-import { deserialize, fail, LOGIN_RULES, present, readInput, REFRESH_RULES, reply, unauthorized, USER_RULES } from './wire.ts';
+import { deserialize, fail, LOGIN_RULES, present, readInput, REFRESH_RULES, reply, unauthorized, USER_RULES, withInput } from './wire.ts';
 
 export interface Context {
   state: AmaniState;
@@ -58,30 +58,29 @@ export const router = specRouter<OperationId, Context>(
       if (!user?.is_active) return unauthorized({ detail: 'No active account found for the given token.' });
       return reply(200, { access: state.issue(user, 'access') });
     },
-    createUser: async ({ state, request }) => {
-      const input = await readInput(request);
-      if ('response' in input) return input.response;
-      const result = deserialize('createUser', USER_RULES, input.data, state, (email) => state.emailTaken(email));
-      if ('errors' in result) return reply(400, result.errors);
-      const fields = result.data as UserFields & Pick<AmaniUser, 'email' | 'password'>;
-      const email = normalizeEmail(fields.email);
-      const user: AmaniUser = {
-        id: crypto.randomUUID(),
-        username: email,
-        email,
-        password: fields.password,
-        first_name: fields.first_name ?? '',
-        last_name: fields.last_name ?? '',
-        phone: fields.phone ?? '',
-        groups: fields.groups ?? [],
-        mfa: false,
-        reset_pw: false,
-        reset_2fa: false,
-        is_active: true,
-      };
-      state.put(user);
-      return reply(201, present(state, user));
-    },
+    createUser: ({ state, request }) =>
+      withInput(request, (data) => {
+        const result = deserialize('createUser', USER_RULES, data, state, (email) => state.emailTaken(email));
+        if ('errors' in result) return reply(400, result.errors);
+        const fields = result.data as UserFields & Pick<AmaniUser, 'email' | 'password'>;
+        const email = normalizeEmail(fields.email);
+        const user: AmaniUser = {
+          id: crypto.randomUUID(),
+          username: email,
+          email,
+          password: fields.password,
+          first_name: fields.first_name ?? '',
+          last_name: fields.last_name ?? '',
+          phone: fields.phone ?? '',
+          groups: fields.groups ?? [],
+          mfa: false,
+          reset_pw: false,
+          reset_2fa: false,
+          is_active: true,
+        };
+        state.put(user);
+        return reply(201, present(state, user));
+      }),
     updateUser: async ({ state, request }, { user_uuid }) => {
       // DRF looks the user up before it reads the body.
       if (!state.find(user_uuid!)) return fail(404, 'Not found.');

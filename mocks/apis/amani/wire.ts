@@ -63,7 +63,19 @@ export const REFRESH_RULES: Rule[] = [{ name: 'refresh', kind: 'text', blank: fa
  * Web SDK logs in with a form). Any other media type, or none, is DRF's 415: a frontend that posts
  * JSON without `Content-Type: application/json` finds out here, not against the real server.
  */
-export async function readInput(request: MockRequest): Promise<{ data: unknown } | { response: MockResponse }> {
+type Input = { data: unknown } | { response: MockResponse };
+
+/**
+ * The parsed body as `readInput`, handed to `use` — at once for every body but a multipart one,
+ * which is read asynchronously (so a scenario's users, posted as JSON, are created while seeding).
+ */
+export function withInput(request: MockRequest, use: (data: unknown) => MockResponse): MockResponse | Promise<MockResponse> {
+  const input = readInput(request);
+  const answer = (read: Input) => ('response' in read ? read.response : use(read.data));
+  return input instanceof Promise ? input.then(answer) : answer(input);
+}
+
+export function readInput(request: MockRequest): Input | Promise<Input> {
   if (!request.body) return { data: {} }; // DRF reads an absent body as no fields
   const contentType = request.headers['content-type'] ?? '';
   const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
@@ -74,7 +86,7 @@ export async function readInput(request: MockRequest): Promise<{ data: unknown }
       return { response: fail(400, 'Multipart form parse error - Invalid boundary in multipart: None') };
     }
     const parsing = new Response(request.body, { headers: { 'content-type': contentType } }).formData();
-    return { data: formFields(await parsing.catch(() => new FormData())) };
+    return parsing.catch(() => new FormData()).then((form) => ({ data: formFields(form) }));
   }
   if (mediaType !== 'application/json') return { response: fail(415, `Unsupported media type "${contentType}" in request.`) };
   const parsed = parseJsonBody(request.body);

@@ -3,18 +3,21 @@
 // checks and the message texts follow the plugin's source. `state.ts` (the principals), `wire.ts`
 // (answers, arguments, the checks and their wording), `auth.ts`, `routes.ts` (every operation),
 // `seed.ts`.
+import type { operations } from '../../../specs/generated/haplo.types.ts';
 import { apiSpec } from '../../../specs/index.ts';
 import type { ApiModule } from '../../core/api.ts';
 import { gate } from './auth.ts';
+import { newUser, type HaploNewUser } from './factory.ts';
 import { router } from './routes.ts';
 import { seed } from './seed.ts';
 import { HaploState, type HaploSnapshot } from './state.ts';
-import { noResponse } from './wire.ts';
+import { fail, KIND, noResponse, present } from './wire.ts';
 
 export { HaploState, type HaploPrincipal, type HaploUser } from './state.ts';
 export { present } from './wire.ts';
+export type { HaploNewUser } from './factory.ts';
 
-export const haplo: ApiModule<HaploState, 'haplo'> = {
+export const haplo: ApiModule<HaploState, 'haplo', keyof operations, HaploNewUser> = {
   name: 'haplo',
   spec: apiSpec('haplo'),
   owns: (path) => path === '/api/v0-user' || path.startsWith('/api/v0-user/'),
@@ -26,7 +29,17 @@ export const haplo: ApiModule<HaploState, 'haplo'> = {
   }),
   operationFor: (method, path) => router.operationFor(method, path),
   // People, service users and groups alike: the principals a state holds.
-  records: [{ kind: 'principals', count: (state) => state.size, addedBy: ['createUser'] }],
+  records: [
+    {
+      kind: 'principals',
+      count: (state) => state.size,
+      addedBy: ['createUser'],
+      rows: (state) => state.principals().map((p) => present(state, p)),
+    },
+  ],
+  newUser: { operationId: 'createUser', body: newUser },
+  // The responder's own 404 kind: the one Haplo answers when no handler does.
+  error: (status, message) => fail(status, KIND.noResponse, message),
   handle(request, state) {
     // The platform authenticates every request before the responder looks for a handler; the
     // group is checked by the responder, after the arguments (`respondToAPI`).

@@ -51,9 +51,11 @@ const isPerson = (p: HaploUser | HaploPrincipal) => !p.isGroup && !p.isServiceUs
  * are more). Then the standard groups the documented ones do not already provide, and faker people
  * up to `users`, all numbered after the highest documented id. The admin key belongs to the first
  * person in the API's group, the standard key to the first person outside it: with the spec's
- * examples, Priya Shah (128) and Alice Smith (131).
+ * examples, Priya Shah (128) and Alice Smith (131). Never fewer than those two people.
  */
-export function seed({ faker, users }: SeedOptions): HaploState {
+export function seed({ faker, users: asked }: SeedOptions): HaploState {
+  // The people the two keys belong to always exist, whatever was asked.
+  const users = Math.max(asked, 2);
   const keys = { admin: faker.string.alphanumeric(40), standard: faker.string.alphanumeric(40), byKey: {} };
   const documented = documentedPrincipals();
   const documentedPeople = documented.filter(isPerson).slice(0, users);

@@ -2,19 +2,23 @@
 // Behaviour per specs/hoop.openapi.yaml and shared/api-notes/hoop.md: `state.ts` (the
 // organisation), `wire.ts` (answers and gin's wording), `auth.ts`, `routes.ts` (every operation),
 // `seed.ts`.
+import type { operations } from '../../../specs/generated/hoop.types.ts';
 import { apiSpec } from '../../../specs/index.ts';
 import { authorize } from '../../core/access.ts';
 import type { ApiModule } from '../../core/api.ts';
 import { text } from '../../core/http.ts';
 import { gate } from './auth.ts';
 import { router } from './routes.ts';
+import { fail, present } from './wire.ts';
+import { newUser, type HoopNewUser } from './factory.ts';
 import { seed } from './seed.ts';
 import { HoopState, type HoopSnapshot } from './state.ts';
 
 export { HoopState, roleOf, type HoopStatus, type HoopUser } from './state.ts';
 export { present } from './wire.ts';
+export type { HoopNewUser } from './factory.ts';
 
-export const hoop: ApiModule<HoopState, 'hoop'> = {
+export const hoop: ApiModule<HoopState, 'hoop', keyof operations, HoopNewUser> = {
   name: 'hoop',
   spec: apiSpec('hoop'),
   owns: (path) => path === '/api/userinfo' || path === '/api/users' || path.startsWith('/api/users/'),
@@ -23,11 +27,18 @@ export const hoop: ApiModule<HoopState, 'hoop'> = {
   credentials: (state) => ({ admin: `Bearer ${state.tokens.admin}`, standard: `Bearer ${state.tokens.standard}` }),
   operationFor: (method, path) => router.operationFor(method, path),
   records: [
-    { kind: 'users', count: (state) => state.users.size, addedBy: ['createUser'] },
+    { kind: 'users', count: (state) => state.users.size, addedBy: ['createUser'], rows: (state) => [...state.users.values()].map(present) },
     // A client can make as many groups as users.
-    { kind: 'groups', count: (state) => state.groups.size, addedBy: ['createGroup'] },
+    {
+      kind: 'groups',
+      count: (state) => state.groups.size,
+      addedBy: ['createGroup'],
+      rows: (state) => [...state.groups].map((name) => ({ name })),
+    },
   ],
   gate,
+  newUser: { operationId: 'createUser', body: newUser },
+  error: fail,
   handle(request, state) {
     // gin's router answers an unknown route (or a method it lacks) before any middleware runs.
     const match = router.match(request.method, request.path);

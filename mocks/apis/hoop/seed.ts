@@ -3,6 +3,7 @@ import { apiSpec } from '../../../specs/index.ts';
 import type { SeedOptions } from '../../core/api.ts';
 import { isObject } from '../../core/http.ts';
 import { ADMIN_GROUP, HoopState, roleOf, type HoopStatus, type HoopUser } from './state.ts';
+import { TEAM_GROUPS } from './factory.ts';
 import { string, strings } from './wire.ts';
 
 /**
@@ -37,9 +38,11 @@ function documentedUsers(): HoopUser[] {
  * The documented users first (they count towards `users`: the first `users` of them when there are
  * more), then faker users up to `users`. The admin credential belongs to the first active admin,
  * the standard one to the first active non-admin: with the spec's examples, Jane Doe and John Smith.
+ * Never fewer than those two users.
  */
-export function seed({ faker, users }: SeedOptions): HoopState {
-  const teamGroups = ['sre', 'dba', 'engineering', 'support', 'security'];
+export function seed({ faker, users: asked }: SeedOptions): HoopState {
+  // The users the two credentials belong to always exist, whatever was asked.
+  const users = Math.max(asked, 2);
   const state = new HoopState(
     { id: faker.string.uuid(), name: faker.company.name() },
     { admin: faker.string.alphanumeric(40), standard: faker.string.alphanumeric(40), byToken: {} },
@@ -49,7 +52,7 @@ export function seed({ faker, users }: SeedOptions): HoopState {
   for (let i = state.users.size; i < users; i++) {
     const firstName = faker.person.firstName();
     const lastName = faker.person.lastName();
-    const groups = faker.helpers.arrayElements(teamGroups, { min: 0, max: 2 });
+    const groups = faker.helpers.arrayElements(TEAM_GROUPS, { min: 0, max: 2 });
     if (i === 0) groups.unshift(ADMIN_GROUP);
     state.put({
       id: faker.string.uuid(),

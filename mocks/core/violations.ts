@@ -1,0 +1,56 @@
+// How a request breaks its API's spec, in plain words, for the frontend developer who sent it: the
+// mock answers as the vendor does either way (a vendor that does not enforce a rule still answers
+// 2xx), and says this beside the answer — in the journal, the dashboard, `serve`'s log, and the
+// MSW helpers' `onSpecViolation`.
+import type { ErrorObject } from 'ajv';
+import type { ApiSpec, Operation } from '../../specs/spec.ts';
+import { isObject } from '../../specs/json.ts';
+import { parseJsonBody, type MockRequest } from './http.ts';
+
+/** What a request to an API's path did against its spec (`operation` undefined: no operation is there). */
+export function specViolations(spec: ApiSpec, operation: Operation | undefined, request: MockRequest): string[] {
+  if (!operation) return [`${request.method} ${request.path} is no operation of ${spec.name}'s spec`];
+  const violations: string[] = [];
+  if (operation.requirement.role !== 'none' && !request.headers.authorization) {
+    violations.push(`${operation.id} needs credentials and the request has no Authorization header`);
+  }
+  const body = operation.object.requestBody;
+  if (!body || request.bodyTooLarge) return violations;
+  if (request.body === undefined) {
+    if (body.required) violations.push(`${operation.id} takes a body and the request has none`);
+    return violations;
+  }
+  const mediaTypes = Object.keys(body.content);
+  const contentType = request.headers['content-type']?.split(';')[0]!.trim().toLowerCase();
+  if (!body['x-any-content-type'] && contentType !== undefined && !mediaTypes.includes(contentType)) {
+    violations.push(`${operation.id} takes ${mediaTypes.join(' or ')}, not a ${contentType} body`);
+    return violations;
+  }
+  if (contentType !== undefined && contentType !== 'application/json' && !body['x-any-content-type']) return violations;
+  const parsed = parseJsonBody(request.body);
+  // Not the parser's message: it quotes the body, and the journal never holds what was sent.
+  if (!parsed.ok) return [...violations, `${operation.id} takes JSON and the body is not JSON`];
+  const validate = spec.requestValidator(operation.id);
+  const value = body['x-null-as-absent'] && isObject(parsed.value) ? withoutNulls(parsed.value) : parsed.value;
+  if (validate && !validate(value)) violations.push(...(validate.errors ?? []).map((error) => inPlainWords(operation, error)));
+  return violations;
+}
+
+/** One schema error as a sentence naming the field and the rule. */
+function inPlainWords(operation: Operation, error: ErrorObject): string {
+  const field = error.instancePath.slice(1).replaceAll('/', '.');
+  const where = field ? `field "${field}"` : 'the body';
+  const rule = `(${operation.id}'s request schema: ${error.keyword})`;
+  switch (error.keyword) {
+    case 'required':
+      return `${field ? `${where}: ` : ''}field "${String(error.params.missingProperty)}" is missing ${rule}`;
+    case 'additionalProperties':
+      return `${field ? `${where}: ` : ''}field "${String(error.params.additionalProperty)}" is not one the operation takes ${rule}`;
+    case 'enum':
+      return `${where} must be one of ${(error.params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')} ${rule}`;
+    default:
+      return `${where} ${error.message ?? 'is not valid'} ${rule}`;
+  }
+}
+
+const withoutNulls = (value: Record<string, unknown>) => Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null));
