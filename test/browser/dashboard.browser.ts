@@ -4,25 +4,10 @@
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM } from './chromium.ts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createMock } from '../../mocks/index.ts';
 import { createHttpServer, listen } from '../../mocks/server.ts';
-
-// Never a downloaded browser, and nothing that phones home: the test only talks to loopback.
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-  timeout: 30_000,
-};
 
 const mock = createMock();
 const admin = mock.credentials().hoop.admin;

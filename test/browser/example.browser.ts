@@ -3,24 +3,9 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { API_MODULES, checkScenario, createMock } from '../../mocks/index.ts';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM } from './chromium.ts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { serveExample, type ExampleServer } from '../../examples/browser/serve.ts';
-
-// Never a downloaded browser, and nothing that phones home: the test only talks to loopback.
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-  timeout: 30_000,
-};
 
 let server: ExampleServer;
 let browser: Browser;

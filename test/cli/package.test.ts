@@ -4,12 +4,12 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, refuses } from '../helpers/cli.ts';
 
 const exec = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -47,16 +47,6 @@ beforeAll(async () => {
   server = { url, stop: () => process.kill(-child.pid!) };
 }, 240_000);
 afterAll(() => server?.stop());
-
-/** Whether anything still accepts connections on the URL's port. */
-function refuses(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    socket.once('connect', () => (socket.destroy(), resolve(false)));
-    socket.once('error', () => resolve(true));
-  });
-}
 
 /** The paths `npm pack` would put in the tarball. */
 async function packedFiles(): Promise<string[]> {
@@ -119,32 +109,14 @@ describe('the packed package in a project of its own', () => {
 
   it('stops npx usermock serve when npx alone is sent SIGTERM', async () => {
     // npx runs usermock in a shell and forwards SIGTERM to the shell only: usermock stops when that shell is gone.
-    const npx = spawn('npx', ['usermock', 'serve', '--port', '0', '--users', '2'], {
-      cwd: project,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    npx.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const npx = await launch('npx', ['usermock', 'serve', '--port', '0', '--users', '2'], project);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        npx.stdout.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          const found = /at (http:\/\/\S+)/.exec(output)?.[1];
-          if (found) resolve(found);
-        });
-        npx.once('exit', () => reject(new Error(`npx usermock serve exited: ${output}`)));
-      });
-      process.kill(npx.pid!, 'SIGTERM');
+      process.kill(npx.child.pid!, 'SIGTERM');
       const deadline = Date.now() + 5_000;
-      while (!(await refuses(url)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(await refuses(url), output).toBe(true);
+      while (!(await refuses(npx.url)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await refuses(npx.url), npx.output()).toBe(true);
     } finally {
-      try {
-        process.kill(-npx.pid!, 'SIGKILL');
-      } catch {
-        // all gone
-      }
+      npx.killGroup();
     }
   });
 

@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run, serve } from '../helpers/cli.ts';
+import { launch, refuses, run, serve } from '../helpers/cli.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -24,16 +23,6 @@ function send(url: string, agent: Agent, options: { method?: string; headers?: R
     });
     req.on('error', (error) => resolve({ error: error.message }));
     req.end(options.body);
-  });
-}
-
-/** Whether anything still accepts connections on the URL's port. */
-function refuses(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    socket.once('connect', () => (socket.destroy(), resolve(false)));
-    socket.once('error', () => resolve(true));
   });
 }
 
@@ -171,36 +160,18 @@ describe('usermock serve', () => {
 
   it.each(['SIGTERM', 'SIGINT'] as const)('stops when npm start is sent %s', async (signal) => {
     // npm runs the script in a shell and forwards the signal to it: the script execs node, so node gets it.
-    const npm = spawn('npm', ['start', '--', '--port', '0', '--users', '2'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const npm = await launch('npm', ['start', '--', '--port', '0', '--users', '2'], root);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        npm.stdout.on('data', () => {
-          const found = /at (http:\/\/\S+)/.exec(output)?.[1];
-          if (found) resolve(found);
-        });
-        npm.once('exit', () => reject(new Error(`npm start exited: ${output}`)));
-      });
       const agent = new Agent({ keepAlive: true });
-      expect((await send(`${url}/__usermock/limits`, agent)).status).toBe(200);
+      expect((await send(`${npm.url}/__usermock/limits`, agent)).status).toBe(200);
 
-      process.kill(npm.pid!, signal); // npm alone, not its process group
-      expect(await exitOf(npm, 5_000)).not.toBe('still running');
-      expect(output).toContain(`usermock: stopped (${signal})`);
-      expect(await refuses(url)).toBe(true);
+      process.kill(npm.child.pid!, signal); // npm alone, not its process group
+      expect(await exitOf(npm.child, 5_000)).not.toBe('still running');
+      expect(npm.output()).toContain(`usermock: stopped (${signal})`);
+      expect(await refuses(npm.url)).toBe(true);
       agent.destroy();
     } finally {
-      try {
-        process.kill(-npm.pid!, 'SIGKILL'); // whatever is left of its group
-      } catch {
-        // all gone
-      }
+      npm.killGroup();
     }
   });
 

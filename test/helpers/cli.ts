@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI (`npm run build` makes it; `npm test` builds first). */
@@ -54,4 +55,48 @@ export function run(
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Whether anything still accepts connections on the URL's port. */
+export function refuses(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+  });
+}
+
+export interface Launched {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  /** SIGKILL to whatever is left of the process group. */
+  killGroup(): void;
+}
+
+/**
+ * Runs a command that starts `usermock serve` the way a user does (`npm start`, `npx usermock
+ * serve`) — in a process group of its own, so a signal can go to that command alone — and waits
+ * for the URL it prints.
+ */
+export function launch(command: string, args: string[], cwd: string): Promise<Launched> {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // all gone
+    }
+  };
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /at (http:\/\/\S+)/.exec(output)?.[1];
+      if (url) resolve({ url, child, output: () => output, killGroup });
+    });
+    child.once('exit', () => reject(new Error(`${command} ${args.join(' ')} exited: ${output}`)));
+  });
 }
