@@ -73,7 +73,7 @@ export async function serve(options: ServeOptions): Promise<void> {
 }
 
 /** One line per request that broke its API's spec (`--quiet` turns them off): the mock answered it as the vendor does. */
-function logViolations(entry: JournalEntry): void {
+function logViolations(entry: Omit<JournalEntry, 'time'>): void {
   if (!entry.violations) return;
   const session = entry.session === 'default' ? '' : ` [${entry.session}]`;
   console.warn(

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Server, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MockRequest, MockResponse } from './core/http.ts';
-import type { Journal, JournalEntry } from './core/journal.ts';
+import { formatted, type Journal, type Recorded } from './core/journal.ts';
 import type { Mock } from './core/mock.ts';
 
 /** Bodies larger than this are refused with 413 before they are read whole. */
@@ -178,6 +178,11 @@ const BATCH_MS = 100;
  * rather than held in memory without bound; EventSource reconnects and the page reloads the journal.
  */
 const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
+/**
+ * The most entries one batch sends: the page shows the latest few hundred, so a flood of requests
+ * costs the mock the same few hundred entries' formatting per batch, not one per request.
+ */
+const MAX_BATCH_ENTRIES = 200;
 
 /**
  * `GET /__usermock/events`: every journal entry (all sessions: the page filters) as an `event:
@@ -189,7 +194,8 @@ class EventStreams {
   private readonly clients = new Set<ServerResponse>();
   private unsubscribe: (() => void) | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
-  private pending = '';
+  private pending: Recorded[] = [];
+  private skipped = 0;
 
   constructor(private readonly journal: Journal) {}
 
@@ -221,18 +227,25 @@ class EventStreams {
     if (!this.clients.delete(res) || this.clients.size > 0) return;
     this.unsubscribe?.();
     clearInterval(this.keepAlive);
-    this.pending = '';
+    this.pending = [];
+    this.skipped = 0;
   }
 
-  private readonly enqueue = (entry: JournalEntry): void => {
-    if (this.pending === '') setTimeout(this.flush, BATCH_MS).unref();
-    this.pending += `event: request\ndata: ${JSON.stringify(entry)}\n\n`;
+  private readonly enqueue = (entry: Recorded): void => {
+    if (this.pending.length === 0) setTimeout(this.flush, BATCH_MS).unref();
+    this.pending.push(entry);
+    if (this.pending.length > 2 * MAX_BATCH_ENTRIES) this.skipped += this.pending.splice(0, MAX_BATCH_ENTRIES).length;
   };
 
   private readonly flush = (): void => {
-    const chunk = this.pending;
-    this.pending = '';
-    if (chunk !== '') this.send(chunk);
+    const entries = this.pending.slice(-MAX_BATCH_ENTRIES);
+    const skipped = this.skipped + this.pending.length - entries.length;
+    this.pending = [];
+    this.skipped = 0;
+    if (entries.length === 0) return;
+    // A comment: EventSource ignores it; GET /__usermock/requests still lists the skipped entries.
+    const note = skipped > 0 ? `: ${skipped} more requests in this batch not sent\n\n` : '';
+    this.send(note + entries.map((entry) => `event: request\ndata: ${JSON.stringify(formatted(entry))}\n\n`).join(''));
   };
 
   private send(chunk: string): void {

@@ -19,7 +19,7 @@ export interface JournalEntry {
 /** An entry as recorded: the time as a number, formatted only when the journal is read. */
 export type Recorded = Omit<JournalEntry, 'time'> & { time: number };
 
-type Listener = (entry: JournalEntry) => void;
+type Listener = (entry: Recorded) => void;
 
 /**
  * The most recent requests the mock answered, oldest first, bounded in size: a ring, so recording
@@ -40,14 +40,10 @@ export class Journal {
       this.entries[this.next] = entry;
       this.next = (this.next + 1) % this.limit;
     }
-    // Formatted only for someone listening: without a listener (the dashboard closed) recording costs nothing more.
-    if (this.listeners.size > 0) {
-      const shown = formatted(entry);
-      for (const listener of this.listeners) listener(shown);
-    }
+    for (const listener of this.listeners) listener(entry);
   }
 
-  /** Tells `listener` of every entry recorded from now on, until the function returned is called. */
+  /** Tells `listener` of every entry recorded from now on (as recorded: `formatted` shows it), until the function returned is called. */
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -64,4 +60,5 @@ export class Journal {
   }
 }
 
-const formatted = (entry: Recorded): JournalEntry => ({ ...entry, time: new Date(entry.time).toISOString() });
+/** An entry as the journal shows it. */
+export const formatted = (entry: Recorded): JournalEntry => ({ ...entry, time: new Date(entry.time).toISOString() });

@@ -7,6 +7,7 @@ import type { MockRequest } from '../../core/http.ts';
 import { specRouter, type Handler } from '../../core/router.ts';
 import { normalizeEmail, type AmaniState, type AmaniUser } from './state.ts';
 import { deserialize, fail, LOGIN_RULES, present, readInput, REFRESH_RULES, reply, unauthorized, USER_RULES, withInput } from './wire.ts';
+import { uuid } from '../../core/entropy.ts';
 
 export interface Context {
   state: AmaniState;
@@ -65,7 +66,7 @@ export const router = specRouter<OperationId, Context>(
         const fields = result.data as UserFields & Pick<AmaniUser, 'email' | 'password'>;
         const email = normalizeEmail(fields.email);
         const user: AmaniUser = {
-          id: crypto.randomUUID(),
+          id: uuid(),
           username: email,
           email,
           password: fields.password,

@@ -2,6 +2,7 @@ import type { components } from '../../../specs/generated/amani.types.ts';
 import { constantTimeEqual } from '../../core/constant-time.ts';
 import { isObject } from '../../core/http.ts';
 import { Table } from '../../core/table.ts';
+import { now, uuid } from '../../core/entropy.ts';
 
 type Schemas = components['schemas'];
 
@@ -119,12 +120,12 @@ export class AmaniState {
 
   /** A fresh token for the user, valid for SimpleJWT's lifetime of its type from now. */
   issue(user: AmaniUser, type: TokenType): string {
-    const iat = now();
+    const iat = seconds();
     return signToken(this.secret, {
       token_type: type,
       exp: iat + LIFETIME[type],
       iat,
-      jti: crypto.randomUUID().replaceAll('-', ''),
+      jti: uuid().replaceAll('-', ''),
       user_id: user.id,
     });
   }
@@ -135,7 +136,7 @@ export class AmaniState {
     const [header, payload, signature, ...rest] = token.split('.');
     if (rest.length > 0 || !constantTimeEqual(signature ?? '', digest(this.secret, `${header}.${payload}`))) return invalid;
     const claims = decodeClaims(payload!);
-    if (!isObject(claims) || typeof claims.exp !== 'number' || claims.exp <= now()) return invalid;
+    if (!isObject(claims) || typeof claims.exp !== 'number' || claims.exp <= seconds()) return invalid;
     if (claims.token_type !== type) return { ok: false, message: 'Token has wrong type' };
     return { ok: true, claims: claims as unknown as Claims };
   }
@@ -147,7 +148,7 @@ export function normalizeEmail(email: string): string {
   return at < 0 ? email : email.slice(0, at) + email.slice(at).toLowerCase();
 }
 
-const now = () => Math.floor(Date.now() / 1000);
+const seconds = () => Math.floor(now() / 1000);
 
 export function signToken(secret: string, claims: Claims): string {
   const signed = `${JWT_HEADER}.${base64url(JSON.stringify(claims))}`;

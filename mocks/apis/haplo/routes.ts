@@ -7,6 +7,7 @@ import { isObject, text, type MockRequest, type MockResponse } from '../../core/
 import { specRouter, type Handler } from '../../core/router.ts';
 import { gate } from './auth.ts';
 import type { HaploPrincipal, HaploState } from './state.ts';
+import { randomBytes } from '../../core/entropy.ts';
 import {
   checkLocale,
   checkNames,
@@ -127,7 +128,7 @@ function createUser({ state, request }: Context, { body, welcomeLink }: Args): M
 /** `generateWelcomeURL()`: on the application's host, which for the mock is the one the client addressed. */
 function welcomeUrl(request: MockRequest, user: HaploPrincipal): string {
   const host = request.headers.host && HOST.test(request.headers.host) ? request.headers.host : WELCOME_HOST;
-  const token = [...crypto.getRandomValues(new Uint8Array(8))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+  const token = [...randomBytes(8)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
   return `https://${host}/do/authentication/welcome/${user.id}-${token}`;
 }
 

@@ -5,6 +5,7 @@ import { empty, type MockRequest } from '../../core/http.ts';
 import { specRouter } from '../../core/router.ts';
 import { ADMIN_GROUP, roleOf, type HoopState, type HoopStatus, type HoopUser } from './state.ts';
 import { decode, fail, listReply, present, reply, string, strings } from './wire.ts';
+import { uuid } from '../../core/entropy.ts';
 
 export interface Context {
   state: HoopState;
@@ -43,7 +44,7 @@ export const router = specRouter<OperationId, Context>(apiSpec('hoop'), {
     const email = string(body.email);
     if (state.findByEmail(email)) return fail(409, `user already exists with email ${email}`);
     const user: HoopUser = {
-      id: crypto.randomUUID(),
+      id: uuid(),
       email,
       name: string(body.name),
       ...(body.password ? { password: string(body.password) } : {}),
