@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { startRedis } from '../test/helpers/redis.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -60,7 +61,7 @@ async function start(command: string, args: (port: number) => string[], probePat
 const node = (file: string, ...args: string[]) => [file, ...args];
 const tsNode = (file: string, ...args: string[]) => ['--import', 'tsx', file, ...args];
 const usermock = (extra: string[] = []) =>
-  start(process.execPath, (port) => node(CLI, 'serve', '--port', String(port), ...extra), '/__usermock/credentials');
+  start(process.execPath, (port) => node(CLI, 'serve', '--port', String(port), '--quiet', ...extra), '/__usermock/credentials');
 const prism = () =>
   start(
     `${root}node_modules/.bin/prism`,
@@ -148,11 +149,23 @@ const WORKLOADS: Workload[] = ['read', 'list', 'create'];
 // Throughput: every server up at once (an idle one costs nothing) and the loads interleaved over
 // rounds, so that a slow moment of this shared machine falls on every server alike. Each figure is
 // the median of its rounds; each ratio the median of the ratios within a round.
-const servers = { bare: await bare(), Prism: await prism(), Scalar: await scalar(), usermock: await usermock(), msw: await mswServer() };
+// The shared-sandbox shapes: one replica on a Redis store, and two workers on another database of it.
+const redis = await startRedis();
+const servers = {
+  bare: await bare(),
+  Prism: await prism(),
+  Scalar: await scalar(),
+  usermock: await usermock(),
+  msw: await mswServer(),
+  store: await usermock(['--store', `${redis.url}/1`]),
+  workers: await usermock(['--store', `${redis.url}/2`, '--workers', '2']),
+};
 const idleRss = rssMb(servers.usermock.process.pid!);
 const admin = await credentialsOf(servers.usermock.url);
 const mswAdmin = await credentialsOf(servers.msw.url);
-const reset = async () => void (await fetch(`${servers.usermock.url}/__usermock/reset`, { method: 'POST' }));
+const resetOf = (server: Server) => async () => void (await fetch(`${server.url}/__usermock/reset`, { method: 'POST' }));
+const reset = resetOf(servers.usermock);
+const STORED = ['store', 'workers'] as const;
 const PEERS = ['Prism', 'Scalar'] as const;
 // Any bearer token and any id will do for the peers.
 const peerRequests = workloads('Bearer x', '3c90c3cc-0d44-4b50-8888-8dd25736052a');
@@ -177,6 +190,15 @@ const plan: Array<{ key: string; url: string; request: autocannon.Request; befor
   // From the seeded state each time: the list stays the seeded 30 users.
   ...WORKLOADS.map((workload) => ({ key: `usermock ${workload}`, url: servers.usermock.url, request: mine[workload], before: reset })),
   { key: 'usermock read, dashboard open', url: servers.usermock.url, request: mine.read, before: openDashboard, after: closeDashboard },
+  // The same seed gives the same credentials and users, so the in-memory mock's requests serve.
+  ...STORED.flatMap((kind) =>
+    (['read', 'create'] as const).map((workload) => ({
+      key: `${kind} ${workload}`,
+      url: servers[kind].url,
+      request: mine[workload],
+      before: resetOf(servers[kind]),
+    })),
+  ),
   {
     key: 'msw read',
     url: servers.msw.url,
@@ -210,6 +232,7 @@ for (const api of ['hoop', 'amani', 'haplo']) {
   checks[api] = await wallTime(['check', api, '--base-url', servers.usermock.url, '--seed', '1']);
 }
 await Promise.all(Object.values(servers).map((server) => server.stop()));
+await redis.dispose();
 const bareRead = result('bare read');
 
 // 100,000 users in the store (all three APIs), then 100,000 per API.
@@ -271,6 +294,14 @@ rows.push(
     vsBare: ratio(ratioOf(`usermock ${workload}`, 'bare read'), 1),
   })),
   { measure: 'read: usermock via MSW getResponse', value: loadRow(result('msw read')), vsBare: ratio(ratioOf('msw read', 'bare read'), 1) },
+  ...STORED.flatMap((kind) =>
+    (['read', 'create'] as const).map((workload) => ({
+      measure: `${workload}: usermock serve ${kind === 'store' ? '--store redis (one replica)' : '--store redis --workers 2'}`,
+      value: loadRow(result(`${kind} ${workload}`)),
+      vsPeer: `${ratio(ratioOf(`${kind} ${workload}`, `usermock ${workload}`), 1)} in-memory`,
+      vsBare: ratio(ratioOf(`${kind} ${workload}`, 'bare read'), 1),
+    })),
+  ),
   {
     measure: 'read: usermock serve, one dashboard open (SSE)',
     value: loadRow(result('usermock read, dashboard open')),
@@ -309,6 +340,8 @@ rows.push(
     value: goal(ratioOf(`usermock ${workload}`, `${fastestPeer(workload)} ${workload}`), 5),
   })),
   { measure: 'goal: MSW path vs direct HTTP (read)', value: goal(ratioOf('msw read', 'usermock read'), 0.3) },
+  { measure: 'goal: read with --store vs in-memory', value: goal(ratioOf('store read', 'usermock read'), 0.7) },
+  { measure: 'goal: create with --store vs in-memory', value: goal(ratioOf('store create', 'usermock create'), 0.2) },
   {
     measure: 'goal: read with one dashboard open (SSE) vs closed',
     value: goal(ratioOf('usermock read, dashboard open', 'usermock read'), 0.9),

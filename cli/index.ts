@@ -44,6 +44,8 @@ program
   .option('--max-users <n>', 'users (and groups) per API per session; a create past it is refused with 429', positive, 100000)
   .option('--scenario <file|name>', 'start from a scenario: a JSON/YAML file, or a shipped one (empty, admins-only, large, errors)')
   .option('--quiet', 'do not log requests that break the spec')
+  .option('--store <redis-url>', 'keep the state in Redis (redis://HOST:PORT[/DB]), shared by every replica serving with it')
+  .option('--workers <n>', 'worker processes on the port (node:cluster); more than 1 needs --store', positive, 1)
   .action(async (options) => (await import('./serve.ts')).serve(options));
 
 program

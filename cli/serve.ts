@@ -1,10 +1,13 @@
+import cluster from 'node:cluster';
 import { API_MODULES, DEFAULT_SEED, DEFAULT_USERS, Mock, type JournalEntry } from '../mocks/index.ts';
-import { parseLatency } from '../mocks/core/prefer.ts';
+import { parseLatency, type Latency } from '../mocks/core/prefer.ts';
 import { createHttpServer, listen } from '../mocks/server.ts';
 import { loadPlugins } from './plugins.ts';
 import { loadScenario } from './scenario.ts';
 import { assertStateFileWritable, readStateFile, writeStateFile } from '../mocks/state-file.ts';
-import { StateWrites, stopOnSignals } from './shutdown.ts';
+import { EXIT_CODES, StateWrites, stopOnSignals } from './shutdown.ts';
+import { connect, join, shown } from '../mocks/replica/log.ts';
+import { Replica } from '../mocks/replica/replica.ts';
 
 export interface ServeOptions {
   port: number;
@@ -18,10 +21,19 @@ export interface ServeOptions {
   maxUsers: number;
   scenario?: string;
   quiet?: boolean;
+  store?: string;
+  workers: number;
 }
 
 /** `usermock serve`: the mock over HTTP, with its URL, credentials and control endpoints printed. */
 export async function serve(options: ServeOptions): Promise<void> {
+  if (options.workers > 1 && !options.store) {
+    usageError(
+      `--workers ${options.workers} needs --store redis://HOST:PORT[/DB]: each worker is a process of its own, and only a shared store makes them one mock`,
+    );
+  }
+  if (options.store && options.stateFile) usageError('--store and --state-file cannot go together: the state is in the store');
+  if (options.workers > 1 && cluster.isPrimary) return runWorkers(options.workers);
   const snapshot = await orExit(() => (options.stateFile ? readStateFile(options.stateFile) : undefined));
   // A folder that is missing or read-only would otherwise answer every write with a 500.
   if (options.stateFile) await orExit(() => assertStateFileWritable(options.stateFile!));
@@ -40,7 +52,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     const made = new Mock(modules, {
       seed: options.seed ?? DEFAULT_SEED,
       users,
-      latency,
+      // With a store, latency is waited at the replica's edge, never while the shared log is applied.
+      latency: options.store ? undefined : latency,
       maxSessions: options.maxSessions,
       maxUsers: options.maxUsers,
       snapshot,
@@ -51,13 +64,22 @@ export async function serve(options: ServeOptions): Promise<void> {
     return made;
   });
   if (!options.quiet) mock.journal.subscribe(logViolations);
-  const server = createHttpServer(mock);
+  const replica = options.store ? await orExit(() => replicaOf(mock, options.store!, latency, options.scenario)) : undefined;
+  const server = createHttpServer(replica ?? mock);
   const url = await listen(server, options.port, options.host).catch((error: Error) =>
     usageError(`cannot listen on ${options.host}:${options.port}: ${error.message}`),
   );
-  stopOnSignals(server, writes);
+  stopOnSignals(server, writes, replica);
+  // Workers after the first say nothing: the first one's banner is the mock's.
+  if (cluster.isWorker && cluster.worker!.id > 1) return;
   const apis = mock.apis.map((api) => api.name).join(', ');
-  const where = `${mock.users} users per API${stateFile ? `, state in ${stateFile}` : ''}${options.scenario ? `, scenario ${options.scenario}` : ''}`;
+  const where = [
+    `${mock.users} users per API`,
+    ...(stateFile ? [`state in ${stateFile}`] : []),
+    ...(options.store ? [`store ${shown(options.store)}`] : []),
+    ...(options.workers > 1 ? [`${options.workers} workers`] : []),
+    ...(options.scenario ? [`scenario ${options.scenario}`] : []),
+  ].join(', ');
   console.log(
     [
       `usermock serving ${apis} at ${url}  (seed ${mock.seed}, ${where})`,
@@ -70,6 +92,43 @@ export async function serve(options: ServeOptions): Promise<void> {
       ...(scenario?.description ? [`  scenario: ${scenario.description}`] : []),
     ].join('\n'),
   );
+}
+
+/** A replica of the mock the store holds (joined, or made by this first replica), or a usage error saying why not. */
+async function replicaOf(mock: Mock, url: string, latency: Latency | undefined, scenario: string | undefined): Promise<Replica> {
+  const { commands, tail } = await connect(url);
+  const config = { seed: mock.seed, users: mock.users, apis: mock.apis.map((api) => api.name), scenario: scenario ?? null };
+  await join(commands, config, url).catch((error: Error) => {
+    commands.disconnect();
+    tail.disconnect();
+    throw error;
+  });
+  return new Replica(mock, { commands, tail, url: shown(url), latency });
+}
+
+/**
+ * `--workers N`: N processes on one port (node:cluster shares it), each a replica of the store's
+ * mock. One that dies is started again; SIGINT and SIGTERM go to every worker, and the primary
+ * exits once they have.
+ */
+function runWorkers(count: number): void {
+  let stopping = false;
+  const fork = () =>
+    cluster
+      .fork()
+      .once('exit', (code) => (stopping ? undefined : (console.error(`usermock: a worker exited (${code}); starting another`), fork())));
+  for (let i = 0; i < count; i++) fork();
+  const stop = (signal: keyof typeof EXIT_CODES) => {
+    if (stopping) process.exit(EXIT_CODES[signal]);
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {});
+    let left = workers.length;
+    for (const worker of workers) {
+      worker!.once('exit', () => --left === 0 && process.exit(EXIT_CODES[signal]));
+      worker!.process.kill(signal);
+    }
+  };
+  process.on('SIGINT', () => stop('SIGINT')).on('SIGTERM', () => stop('SIGTERM'));
 }
 
 /** One line per request that broke its API's spec (`--quiet` turns them off): the mock answered it as the vendor does. */

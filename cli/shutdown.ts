@@ -41,7 +41,7 @@ export class StateWrites {
 }
 
 /** Stops `server` cleanly on SIGINT and SIGTERM, and when npm's shell that ran it is gone. */
-export function stopOnSignals(server: Server, writes?: StateWrites): void {
+export function stopOnSignals(server: Server, writes?: StateWrites, store?: { close(): Promise<void> }): void {
   // Requests that may change the state, from their arrival to the end of their answer.
   const inFlight = new Set<ServerResponse>();
   let drained: (() => void) | undefined;
@@ -73,6 +73,7 @@ export function stopOnSignals(server: Server, writes?: StateWrites): void {
     }
     server.closeAllConnections();
     await writes?.close();
+    await store?.close();
     console.log(`${signal === 'SIGINT' ? '\n' : ''}usermock: stopped (${why})`);
     process.exit(EXIT_CODES[signal]);
   };

@@ -13,7 +13,10 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * hands a MockRequest to the core and writes the MockResponse back. It also serves the dashboard
  * (`/__usermock/`) and its event stream, which only `usermock serve` offers: they are not the core's.
  */
-export function createHttpServer(mock: Mock): Server {
+/** What the transport serves: a mock, or a replica of one (`--store`). */
+export type Servable = Pick<Mock, 'handle' | 'journal'>;
+
+export function createHttpServer(mock: Servable): Server {
   const events = new EventStreams(mock.journal);
   const server = new MockServer((req, res) => {
     if (serveDashboard(req, res, events, server)) return;

@@ -10,6 +10,8 @@ export interface MockRequest {
   body: string | undefined;
   /** The transport did not read the body: it was over its size limit (the core answers 413). */
   bodyTooLarge?: boolean;
+  /** A write another replica answered, applied here from the shared log: it changes the state but is not this replica's traffic (no journal entry). */
+  replayed?: boolean;
 }
 
 /** A response with its body already serialised, ready for any transport to write. */

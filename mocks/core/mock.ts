@@ -27,6 +27,7 @@ import {
   type OverrideRequest,
 } from './overrides.ts';
 import { parsePrefer, sleep, type Latency } from './prefer.ts';
+import { deterministically } from './entropy.ts';
 import { specViolations } from './violations.ts';
 import { createUsers, type Scenario } from './scenario.ts';
 
@@ -89,6 +90,8 @@ export const DEFAULT_SEED = 1;
 export const DEFAULT_USERS = 30;
 export const DEFAULT_MAX_SESSIONS = 1_000;
 export const DEFAULT_MAX_USERS = 100_000;
+/** When a scenario's users are made, whenever the mock starts: the same moment everywhere. */
+const SCENARIO_TIME = Date.UTC(2025, 0, 1);
 
 /**
  * The behaviour core: routes a request to the API that owns its path, against the state of the
@@ -187,6 +190,11 @@ export class Mock<M extends ApiModule = ApiModule> {
     const problem = overrideProblem(this.apiNamed(api).spec, request);
     if (problem) throw new RangeError(problem);
     return this.overrides.add(session, request);
+  }
+
+  /** Whether a session may have overrides: its reads then count them down, and change the state. */
+  steered(session = DEFAULT_SESSION): boolean {
+    return this.overrides.any(session);
   }
 
   /** Clears a session's overrides (a scenario's too, until the next reset). */
@@ -366,7 +374,7 @@ export class Mock<M extends ApiModule = ApiModule> {
    * own calls) are left out, so the journal shows an app's traffic.
    */
   private describe(request: MockRequest, response: MockResponse): Partial<Recorded> | undefined {
-    if (request.path.startsWith(CONTROL_PREFIX)) return undefined;
+    if (request.path.startsWith(CONTROL_PREFIX) || request.replayed) return undefined;
     const owner = this.ownerOf(request.path);
     if (!owner || request.method === 'OPTIONS' || request.bodyTooLarge) return {};
     const operation = owner.api.operationFor(request.method, owner.path);
@@ -488,7 +496,9 @@ export class Mock<M extends ApiModule = ApiModule> {
     // users to one — never changes another's data or credentials.
     const faker = seededFaker(streamSeed(this.seed, api.name));
     const state = api.seed({ faker, users: this.users });
-    createUsers(api, state, faker, this.options.scenario?.apis?.[api.name]?.users ?? []);
+    // A scenario's users get the same ids wherever the mock is made (replicas sharing a store too).
+    const users = this.options.scenario?.apis?.[api.name]?.users ?? [];
+    deterministically(`${this.seed}/${api.name}`, SCENARIO_TIME, () => createUsers(api, state, faker, users));
     return state;
   }
 

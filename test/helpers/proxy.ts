@@ -1,5 +1,6 @@
-// A small HTTP proxy in front of a server under test: it can serve the API under a path prefix,
-// and play the infrastructure's faults — connection resets, a gateway's 502, a 429, a hang.
+// Small HTTP proxies in front of servers under test. startProxy can serve the API under a path
+// prefix, and play the infrastructure's faults — connection resets, a gateway's 502, a 429, a hang;
+// startRoundRobin spreads requests over replicas the way a load balancer does.
 import { createServer, request as forward, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -44,6 +45,45 @@ export async function startProxy(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface RoundRobin {
+  url: string;
+  /** For each request, in order, the index of the upstream it went to. */
+  routed: number[];
+  close(): Promise<void>;
+}
+
+/**
+ * A load balancer in front of replicas: each request goes to the next upstream in turn (method,
+ * path, headers and body forwarded; the answer streamed back). An upstream that cannot be reached
+ * gets the request's socket destroyed, as a dead backend does.
+ */
+export async function startRoundRobin(upstreams: string[]): Promise<RoundRobin> {
+  if (upstreams.length === 0) throw new Error('startRoundRobin needs at least one upstream');
+  const routed: number[] = [];
+  let next = 0;
+  const server = createServer((request, response) => {
+    const index = next++ % upstreams.length;
+    routed.push(index);
+    const target = new URL(request.url!, upstreams[index]);
+    const upstreamRequest = forward(target, { method: request.method, headers: request.headers }, (answer) => {
+      response.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(response);
+    });
+    upstreamRequest.on('error', () => request.socket.destroy());
+    request.pipe(upstreamRequest);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    routed,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
