@@ -1,7 +1,7 @@
 // Small HTTP proxies in front of servers under test. startProxy can serve the API under a path
 // prefix, and play the infrastructure's faults — connection resets, a gateway's 502, a 429, a hang;
 // startRoundRobin spreads requests over replicas the way a load balancer does.
-import { createServer, request as forward, type IncomingMessage } from 'node:http';
+import { createServer, request as forward, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What the proxy does with one request: pass it on, or fail it the way infrastructure does. */
@@ -19,7 +19,7 @@ export async function startProxy(
   options: { prefix?: string; fault?: (request: IncomingMessage, index: number) => Fault } = {},
 ): Promise<Proxy> {
   const seen: string[] = [];
-  const server = createServer((request, response) => {
+  const handler: RequestListener = (request, response) => {
     const index = seen.push(`${request.method} ${request.url}`) - 1;
     const fault = options.fault?.(request, index) ?? 'pass';
     if (fault === 'hang') return;
@@ -33,24 +33,9 @@ export async function startProxy(
       response.writeHead(404, { 'content-type': 'text/plain' });
       return response.end('not under the prefix');
     }
-    const target = new URL(request.url!.slice(prefix.length) || '/', upstream);
-    const upstreamRequest = forward(target, { method: request.method, headers: request.headers }, (answer) => {
-      response.writeHead(answer.statusCode!, answer.headers);
-      answer.pipe(response);
-    });
-    upstreamRequest.on('error', () => request.socket.destroy());
-    request.pipe(upstreamRequest);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    pass(request, response, new URL(request.url!.slice(prefix.length) || '/', upstream));
   };
+  return { ...(await serveOnLoopback(handler)), seen };
 }
 
 export interface RoundRobin {
@@ -69,21 +54,30 @@ export async function startRoundRobin(upstreams: string[]): Promise<RoundRobin> 
   if (upstreams.length === 0) throw new Error('startRoundRobin needs at least one upstream');
   const routed: number[] = [];
   let next = 0;
-  const server = createServer((request, response) => {
+  const handler: RequestListener = (request, response) => {
     const index = next++ % upstreams.length;
     routed.push(index);
-    const target = new URL(request.url!, upstreams[index]);
-    const upstreamRequest = forward(target, { method: request.method, headers: request.headers }, (answer) => {
-      response.writeHead(answer.statusCode!, answer.headers);
-      answer.pipe(response);
-    });
-    upstreamRequest.on('error', () => request.socket.destroy());
-    request.pipe(upstreamRequest);
+    pass(request, response, new URL(request.url!, upstreams[index]));
+  };
+  return { ...(await serveOnLoopback(handler)), routed };
+}
+
+/** Forwards a request (method, headers, body) to `target` and streams the answer back; an unreachable target destroys the socket. */
+function pass(request: IncomingMessage, response: ServerResponse, target: URL): void {
+  const upstreamRequest = forward(target, { method: request.method, headers: request.headers }, (answer) => {
+    response.writeHead(answer.statusCode!, answer.headers);
+    answer.pipe(response);
   });
+  upstreamRequest.on('error', () => request.socket.destroy());
+  request.pipe(upstreamRequest);
+}
+
+/** Serves `handler` on a free loopback port. */
+async function serveOnLoopback(handler: RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    routed,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
