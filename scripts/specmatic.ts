@@ -35,9 +35,9 @@ interface Outcome {
   lenientOnly: boolean;
 }
 
-/** Starts `usermock serve` (from source) on a free port with the default seed, and waits for its URL. */
+/** Starts `usermock serve` (from source) on a free port with the default seed, and waits for its URL. Specmatic sends bad requests on purpose: their spec violations are not logged. */
 function serve(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/index.ts'), 'serve', '--port', '0'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/index.ts'), 'serve', '--port', '0', '--quiet'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
