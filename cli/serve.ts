@@ -74,7 +74,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   if (cluster.isWorker && cluster.worker!.id > 1) return;
   const apis = mock.apis.map((api) => api.name).join(', ');
   const where = [
-    `${mock.users} users per API`,
+    usersShown(mock, scenario !== undefined),
     ...(stateFile ? [`state in ${stateFile}`] : []),
     ...(options.store ? [`store ${shown(options.store)}`] : []),
     ...(options.workers > 1 ? [`${options.workers} workers`] : []),
@@ -92,6 +92,19 @@ export async function serve(options: ServeOptions): Promise<void> {
       ...(scenario?.description ? [`  scenario: ${scenario.description}`] : []),
     ].join('\n'),
   );
+}
+
+/**
+ * How many users each API starts with: `--users` as asked, or — with a scenario, or fewer users
+ * than the two the credentials belong to, who are always there — as each API holds them.
+ */
+function usersShown(mock: Mock, scenario: boolean): string {
+  if (!scenario && mock.users >= 2) return `${mock.users} users per API`;
+  const held = Object.entries(mock.limits().users.used.default ?? {}).map(([api, kinds]) => {
+    const [kind, count] = Object.entries(kinds)[0]!;
+    return `${api} ${count} ${kind}`;
+  });
+  return `starting with ${held.join(', ')}`;
 }
 
 /** A replica of the mock the store holds (joined, or made by this first replica), or a usage error saying why not. */
