@@ -39,10 +39,15 @@ export const journalled =
     });
   };
 
-/** CORS on every answer: the calling origin allowed, preflights described. */
+/**
+ * CORS on every answer to a browser's request (it sends `Origin`): the calling origin allowed,
+ * preflights described. Other clients (curl, a backend, a test runner) get `Vary: Origin` only —
+ * CORS is a browser's rule, and the headers would only be bytes to write and parse.
+ */
 export const cors: Middleware = (request, next) =>
   after(next(request), (response) => {
-    Object.assign(response.headers, corsHeaders(request));
+    if (request.headers.origin === undefined && request.method !== 'OPTIONS') response.headers.vary = 'Origin';
+    else Object.assign(response.headers, corsHeaders(request));
     return response;
   });
 

@@ -211,4 +211,10 @@ describe('CORS', () => {
     const answer = await api().get('/api/users').set('Authorization', admin()).set('Origin', 'http://localhost:5173');
     expect(answer.headers['access-control-allow-origin']).toBe('http://localhost:5173');
   });
+  it('leaves CORS headers out for a client that is not a browser (no Origin), saying only that answers vary by it', async () => {
+    const answer = await api().get('/api/users').set('Authorization', admin());
+    expect(answer.status).toBe(200);
+    expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+    expect(answer.headers.vary).toBe('Origin');
+  });
 });
