@@ -4,6 +4,10 @@ import { sleep } from '../core/prefer.ts';
 
 /** The Stream of every write, in the order every replica applies them. */
 export const LOG = 'usermock:log';
+/** The names of the replicas that have announced how far they have applied the log. */
+export const REPLICAS = 'usermock:replicas';
+/** The prefix of each replica's announcement: the last log entry it applied, expiring unless renewed. */
+export const REPLICA = 'usermock:replica:';
 /** How the mock whose log this is was made (seed, users, scenario…): every replica must make it alike. */
 export const CONFIG = 'usermock:config';
 

@@ -2,9 +2,14 @@
 // --store`): a replicated state machine. Every write is appended to one Redis Stream, the log; each
 // replica applies the log in order to its own in-memory mock (`mocks/core`, unchanged), with the
 // ids and the time the log entry fixes (`deterministically`), so every replica holds the same
-// state. A write is answered once its own entry is applied here; a read once this replica has
-// applied everything the log held when the read arrived — one round trip shared by every read
-// waiting at that moment, never one each.
+// state.
+//
+// Reads are answered from memory, with no round trip, under a lease: every replica announces in
+// Redis how far it has applied the log, in a key that expires unless renewed, and a write is
+// answered only once every replica with a live key has applied it. So a replica whose lease holds
+// has every acknowledged write; one whose lease has lapsed (Redis unreachable, or itself too slow)
+// first catches up with the log's tip — one round trip shared by every read waiting — or answers
+// 503. A lost replica holds writes up for at most a lease (its key expires).
 import type { Redis } from 'ioredis';
 import { deterministically } from '../core/entropy.ts';
 import { text, type MockRequest, type MockResponse } from '../core/http.ts';
@@ -12,7 +17,27 @@ import type { Journal } from '../core/journal.ts';
 import type { Mock } from '../core/mock.ts';
 import { sessionOf } from '../core/middlewares.ts';
 import { parsePrefer, pickLatency, sleep, type Latency } from '../core/prefer.ts';
-import { compareIds, LOG, type LoggedRequest } from './log.ts';
+import { compareIds, LOG, REPLICA, REPLICAS, type LoggedRequest } from './log.ts';
+
+/** How long a replica's announcement lives in Redis unless renewed. */
+const LEASE_MS = 2_000;
+/** How often an idle replica renews it. */
+const RENEW_MS = 500;
+/** How much sooner than its key a replica's own lease ends: clocks run at slightly different rates. */
+const LEASE_MARGIN_MS = 500;
+
+/**
+ * The replicas announced in Redis and how far each has applied the log (nil: its announcement
+ * expired — it answers no read from memory any more — so it is forgotten).
+ */
+const ANNOUNCED = `
+local names = redis.call('SMEMBERS', KEYS[1])
+local applied = {}
+for i, name in ipairs(names) do
+  applied[i] = redis.call('GET', ARGV[1] .. name)
+  if not applied[i] then redis.call('SREM', KEYS[1], name) end
+end
+return {names, applied}`;
 
 /** What a replica needs besides its mock: two connections (one blocks on the log), where they go, and the edge's latency. */
 export interface ReplicaOptions {
@@ -43,6 +68,12 @@ export class Replica {
   private queued: Deferred<string> | undefined;
   private tipInFlight = false;
   private stopped = false;
+  /** Until when (performance.now()) reads may be answered from memory. */
+  private leaseUntil = 0;
+  private renewal: NodeJS.Timeout | undefined;
+  /** Writes applied here, waiting for every announced replica to have applied them too. */
+  private readonly unacknowledged: Barrier[] = [];
+  private polling = false;
   /** Why the store cannot be trusted any more (it lost entries this replica applied), if it cannot. */
   private lost: string | undefined;
 
@@ -51,6 +82,8 @@ export class Replica {
     private readonly options: ReplicaOptions,
   ) {
     void this.follow();
+    this.renewal = setInterval(() => void this.announce(), RENEW_MS).unref();
+    void this.announce();
   }
 
   get journal(): Journal {
@@ -62,7 +95,9 @@ export class Replica {
     if (request.bodyTooLarge || !this.sharesState(request)) return this.mock.handle(request);
     if (this.lost) return this.unavailable(this.lost);
     try {
-      return this.changes(request) ? await this.write(request) : (await this.caughtUp(), await this.mock.handle(request));
+      if (this.changes(request)) return await this.write(request);
+      if (performance.now() >= this.leaseUntil) await this.caughtUp();
+      return await this.mock.handle(request);
     } catch {
       return this.unavailable(`is unreachable (connection ${this.options.commands.status})`);
     }
@@ -71,6 +106,11 @@ export class Replica {
   /** Stops following the log and closes both connections. */
   async close(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.renewal);
+    // Writers need not wait for this replica's key to expire.
+    await Promise.all([this.options.commands.del(`${REPLICA}${this.name}`), this.options.commands.srem(REPLICAS, this.name)]).catch(
+      () => undefined,
+    );
     this.options.tail.disconnect();
     await this.options.commands.quit().catch(() => undefined);
   }
@@ -111,14 +151,66 @@ export class Replica {
       headers: loggedHeaders(request),
       ...(request.body === undefined ? {} : { body: request.body }),
     };
+    let id: string;
     try {
-      await this.options.commands.xadd(LOG, '*', 'entry', JSON.stringify(entry));
+      id = (await this.options.commands.xadd(LOG, '*', 'entry', JSON.stringify(entry)))!;
     } catch (error) {
       // Not known to be logged: the client is told so (a 503), and if it was, it is applied like any other.
       this.owned.delete(nonce);
       throw error;
     }
-    return answered;
+    const response = await answered;
+    await this.everywhere(id);
+    return response;
+  }
+
+  /** Resolves once every replica holding a lease has applied the entry `id`: then any of them may answer a read from memory. */
+  private everywhere(id: string): Promise<void> {
+    const applied = new Promise<void>((resolve) => this.unacknowledged.push({ id, resolve }));
+    if (!this.polling) void this.poll();
+    return applied;
+  }
+
+  private async poll(): Promise<void> {
+    this.polling = true;
+    try {
+      while (this.unacknowledged.length > 0) {
+        const [names, applied] = (await this.options.commands.eval(ANNOUNCED, 1, REPLICAS, REPLICA)) as [string[], (string | null)[]];
+        const everyone = names.reduce(
+          (lowest, _name, i) => (applied[i] && compareIds(applied[i]!, lowest) < 0 ? applied[i]! : lowest),
+          this.applied,
+        );
+        for (let i = this.unacknowledged.length - 1; i >= 0; i--) {
+          if (compareIds(this.unacknowledged[i]!.id, everyone) <= 0) this.unacknowledged.splice(i, 1)[0]!.resolve();
+        }
+        if (this.unacknowledged.length > 0) await sleep(1);
+      }
+    } catch {
+      // Redis went away: the writes are logged and applied here; they are acknowledged once it is back.
+      await sleep(100);
+      this.polling = false;
+      if (this.unacknowledged.length > 0) void this.poll();
+      return;
+    }
+    this.polling = false;
+  }
+
+  /**
+   * Tells Redis how far this replica has applied the log, renewing its announcement; the lease
+   * runs from when it was sent. A replica without a lease (just started, or its lease lapsed —
+   * its key may have expired, and writers since then did not wait for it) first catches up with
+   * the log's tip, read after its key exists again, before it takes one.
+   */
+  private async announce(): Promise<void> {
+    const sent = performance.now();
+    const lapsed = sent >= this.leaseUntil;
+    try {
+      await this.options.commands.multi().sadd(REPLICAS, this.name).set(`${REPLICA}${this.name}`, this.applied, 'PX', LEASE_MS).exec();
+      if (lapsed) await this.caughtUp();
+      this.leaseUntil = Math.max(this.leaseUntil, sent + LEASE_MS - LEASE_MARGIN_MS);
+    } catch {
+      // The lease runs out by itself: reads then check the log, and get a 503 while Redis is away.
+    }
   }
 
   /** Resolves once this replica has applied every entry the log held when it was called. */
@@ -161,7 +253,10 @@ export class Replica {
     while (!this.stopped) {
       try {
         const read = await this.options.tail.xread('COUNT', 500, 'BLOCK', 1000, 'STREAMS', LOG, this.applied);
-        for (const [id, fields] of read?.[0]?.[1] ?? []) await this.apply(id, JSON.parse(fields[1]!) as LoggedRequest);
+        const entries = read?.[0]?.[1] ?? [];
+        for (const [id, fields] of entries) await this.apply(id, JSON.parse(fields[1]!) as LoggedRequest);
+        // Writers wait for every replica to say it has applied their entry.
+        if (entries.length > 0) void this.announce();
       } catch {
         if (!this.stopped) await sleep(100);
       }

@@ -2,6 +2,7 @@
 // `usermock serve` processes (replicas) against a real Redis of the test's own, on loopback.
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { refuses, run, serve, type Served } from '../helpers/cli.ts';
 import { startRoundRobin, type RoundRobin } from '../helpers/proxy.ts';
@@ -170,6 +171,36 @@ describe('usermock serve --store redis://… (replicas sharing one state)', () =
     expect(duplicate.status).toBe(409);
     expect(duplicate.text).toBe(conflict('back@example.com'));
   }, 60_000);
+
+  it('answers reads from memory with no round trip to Redis while nothing changes, and every read after a write sees it', async () => {
+    const store = await redis();
+    const [first, second] = [await replica(store), await replica(store)];
+    const { hoop } = await credentialsOf(first.url);
+    const created = await createUser(first.url, hoop.admin, 'counted@example.com');
+    expect(created.status).toBe(201);
+    // What Redis was asked, by command, from the moment the writes stopped.
+    const client = new Redis(store.url);
+    try {
+      const calls = async () => {
+        const stats = await client.info('commandstats');
+        return Object.fromEntries([...stats.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map(([, name, count]) => [name!, Number(count)]));
+      };
+      await readUser(second.url, hoop.admin, 'counted@example.com');
+      const before = await calls();
+      for (let i = 0; i < 50; i++) expect((await readUser(second.url, hoop.admin, created.json().id)).status).toBe(200);
+      const after = await calls();
+      // The replicas renew their leases (a few SETs a second) and block on the log; no read asked for its tip.
+      expect(after.xrevrange ?? 0).toBe(before.xrevrange ?? 0);
+      // A write on one replica is answered once the other has applied it: its next read, from memory, sees it.
+      for (let i = 0; i < 5; i++) {
+        const email = `next-${i}@example.com`;
+        expect((await createUser(first.url, hoop.admin, email)).status).toBe(201);
+        expect((await readUser(second.url, hoop.admin, email)).status).toBe(200);
+      }
+    } finally {
+      client.disconnect();
+    }
+  });
 
   it('gives exactly one 201 to a 40-way create race of one email split across two replicas', async () => {
     const store = await redis();
