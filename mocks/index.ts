@@ -31,6 +31,7 @@ export { authorize, type Gate, type Authentication } from './core/access.ts';
 export { specRouter, type Handler, type Alias, type Params } from './core/router.ts';
 export { Table } from './core/table.ts';
 export { empty, isObject, json, parseJsonBody, text } from './core/http.ts';
+export { now, randomBytes, uuid } from './core/entropy.ts';
 
 /** One of the built-in API modules: hoop's, Amani's or Haplo's, each with its own state and operation types. */
 export type BuiltInApi = typeof hoop | typeof amani | typeof haplo;
