@@ -54,6 +54,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       users,
       // With a store, latency is waited at the replica's edge, never while the shared log is applied.
       latency: options.store ? undefined : latency,
+      deferDelays: options.store !== undefined,
       maxSessions: options.maxSessions,
       maxUsers: options.maxUsers,
       snapshot,

@@ -19,6 +19,8 @@ export interface MockResponse {
   status: number;
   headers: Record<string, string>;
   body?: string;
+  /** With `deferDelays`: milliseconds the transport (a replica) waits before sending it. */
+  delay?: number;
 }
 
 /**

@@ -41,6 +41,11 @@ export interface MockOptions {
   users?: number;
   /** Delay every answer by a fixed or random number of milliseconds. */
   latency?: Latency;
+  /**
+   * Leave an override's delay to the caller (`MockResponse.delay`) instead of waiting it here: a
+   * replica applying a shared log one entry at a time must never wait inside it.
+   */
+  deferDelays?: boolean;
   /** State to start from instead of the seed (a snapshot from `--state-file` or `/__usermock/state`). */
   snapshot?: Snapshot;
   /** Called with the serialised state whenever a request changed it, before the answer is sent. */
@@ -436,7 +441,14 @@ export class Mock<M extends ApiModule = ApiModule> {
         return response;
       });
     };
-    return override!.delay ? sleep(override!.delay).then(answer) : answer();
+    if (!override!.delay) return answer();
+    if (this.options.deferDelays) {
+      return after(answer(), (response) => {
+        response.delay = override!.delay;
+        return response;
+      });
+    }
+    return sleep(override!.delay).then(answer);
   };
 
   /**

@@ -161,6 +161,8 @@ export class Replica {
     }
     const response = await answered;
     await this.everywhere(id);
+    // An override's delay, waited here rather than while the log was applied.
+    if (response.delay) await sleep(response.delay);
     return response;
   }
 

@@ -202,6 +202,25 @@ describe('usermock serve --store redis://… (replicas sharing one state)', () =
     }
   });
 
+  it('waits a slow override at the edge: other writes go on meanwhile, on every replica', async () => {
+    const store = await redis();
+    const [first, second] = [await replica(store), await replica(store)];
+    const { hoop } = await credentialsOf(first.url);
+    const slow = await call(first.url, '/__usermock/overrides', {
+      method: 'POST',
+      body: { api: 'hoop', operationId: 'listUsers', delay: 3000, times: 1 },
+    });
+    expect(slow.status).toBe(201);
+    const finished: string[] = [];
+    const listing = call(first.url, '/api/users', { auth: hoop.admin }).then((answer) => (finished.push('slow list'), answer));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const created = await createUser(second.url, hoop.admin, 'meanwhile@example.com').then((answer) => (finished.push('create'), answer));
+    expect(created.status).toBe(201);
+    expect((await listing).status).toBe(200);
+    // Had the delay been waited while the log was applied, the create would have waited behind it.
+    expect(finished).toEqual(['create', 'slow list']);
+  });
+
   it('gives exactly one 201 to a 40-way create race of one email split across two replicas', async () => {
     const store = await redis();
     const pair = await Promise.all([replica(store), replica(store)]);
