@@ -67,22 +67,27 @@ export class Router<C> {
   }
 }
 
+const NO_PARAMS: Params = Object.freeze({});
+
 function matchSegments(template: string[], actual: string[]): Params | undefined {
   if (template.length !== actual.length) return undefined;
-  const params: Params = {};
+  // Static segments first: most templates are ruled out without decoding anything.
+  for (let i = 0; i < template.length; i++) {
+    if (!template[i]!.startsWith('{') && template[i] !== actual[i]) return undefined;
+  }
+  let params: Params = NO_PARAMS;
   for (let i = 0; i < template.length; i++) {
     const expected = template[i]!;
-    if (expected.startsWith('{')) {
-      if (actual[i] === '') return undefined;
-      params[expected.slice(1, -1)] = decodeSegment(actual[i]!);
-    } else if (expected !== actual[i]) {
-      return undefined;
-    }
+    if (!expected.startsWith('{')) continue;
+    if (actual[i] === '') return undefined;
+    if (params === NO_PARAMS) params = {};
+    params[expected.slice(1, -1)] = decodeSegment(actual[i]!);
   }
   return params;
 }
 
 function decodeSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
