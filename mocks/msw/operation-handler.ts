@@ -24,8 +24,20 @@ export class OperationHandler extends HttpHandler {
   }
 
   override async parse({ request }: { request: Request }) {
+    return { match: { matches: this.owns(request), params: {} }, cookies: {} };
+  }
+
+  /**
+   * A request routed to another operation is passed over at once: MSW would otherwise clone it,
+   * parse and test it here, then find no match — the same answer, at a cost every request paid
+   * once per handler before its own.
+   */
+  override run(args: Parameters<HttpHandler['run']>[0]): ReturnType<HttpHandler['run']> {
+    return this.owns(args.request) ? super.run(args) : Promise.resolve(null);
+  }
+
+  private owns(request: Request): boolean {
     const routed = this.routeOf(request);
-    const matches = routed?.api === this.route.api && routed.operation === this.route.operation;
-    return { match: { matches, params: {} }, cookies: {} };
+    return routed?.api === this.route.api && routed.operation === this.route.operation;
   }
 }
