@@ -27,16 +27,7 @@ export const missing = () => specRouter<OperationId, unknown>(apiSpec('hoop'), w
 
 export const unknown = () =>
   specRouter<OperationId, unknown>(apiSpec('hoop'), {
-    getUserInfo: handler,
-    listUsers: handler,
-    createUser: handler,
-    getUser: handler,
-    updateUser: handler,
-    deleteUser: handler,
-    updateSelfSlack: handler,
-    listGroups: handler,
-    createGroup: handler,
-    deleteGroup: handler,
+    ...every,
     // @ts-expect-error an operation id the spec does not have (a typo)
     deleteGroups: handler,
   });
