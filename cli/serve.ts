@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { API_MODULES, DEFAULT_SEED, DEFAULT_USERS, Mock, type JournalEntry } from '../mocks/index.ts';
-import { parseLatency, type Latency } from '../mocks/core/prefer.ts';
+import { parseLatency } from '../mocks/core/prefer.ts';
 import { createHttpServer, listen } from '../mocks/server.ts';
 import { loadPlugins } from './plugins.ts';
 import { loadScenario } from './scenario.ts';
@@ -52,8 +52,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     const made = new Mock(modules, {
       seed: options.seed ?? DEFAULT_SEED,
       users,
-      // With a store, latency is waited at the replica's edge, never while the shared log is applied.
-      latency: options.store ? undefined : latency,
+      latency,
+      // A replica waits delays when it answers, never while the shared log is applied.
       deferDelays: options.store !== undefined,
       maxSessions: options.maxSessions,
       maxUsers: options.maxUsers,
@@ -65,7 +65,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     return made;
   });
   if (!options.quiet) mock.journal.subscribe(logViolations);
-  const replica = options.store ? await orExit(() => replicaOf(mock, options.store!, latency, options.scenario)) : undefined;
+  const replica = options.store ? await orExit(() => replicaOf(mock, options.store!, options.scenario)) : undefined;
   const server = createHttpServer(replica ?? mock);
   const url = await listen(server, options.port, options.host).catch((error: Error) =>
     usageError(`cannot listen on ${options.host}:${options.port}: ${error.message}`),
@@ -109,7 +109,7 @@ function usersShown(mock: Mock, scenario: boolean): string {
 }
 
 /** A replica of the mock the store holds (joined, or made by this first replica), or a usage error saying why not. */
-async function replicaOf(mock: Mock, url: string, latency: Latency | undefined, scenario: string | undefined): Promise<Replica> {
+async function replicaOf(mock: Mock, url: string, scenario: string | undefined): Promise<Replica> {
   const { commands, tail } = await connect(url);
   const config = { seed: mock.seed, users: mock.users, apis: mock.apis.map((api) => api.name), scenario: scenario ?? null };
   await join(commands, config, url).catch((error: Error) => {
@@ -117,7 +117,7 @@ async function replicaOf(mock: Mock, url: string, latency: Latency | undefined, 
     tail.disconnect();
     throw error;
   });
-  return new Replica(mock, { commands, tail, url: shown(url), latency });
+  return new Replica(mock, { commands, tail, url: shown(url) });
 }
 
 /**

@@ -19,7 +19,7 @@ export interface MockResponse {
   status: number;
   headers: Record<string, string>;
   body?: string;
-  /** With `deferDelays`: milliseconds the transport (a replica) waits before sending it. */
+  /** With `deferDelays`: milliseconds the transport (a replica) waits before sending it (latency, `Prefer: delay`, an override's). */
   delay?: number;
 }
 

@@ -1,6 +1,6 @@
 // What every API shares, each concern a small middleware (`compose.ts`): the core puts them in
 // order around the API that answers; a test or a transport can put its own around them too.
-import { after, type Middleware } from './compose.ts';
+import { after, type Answer, type Middleware } from './compose.ts';
 import { empty, Refusal, text, type MockRequest, type MockResponse } from './http.ts';
 import type { Journal, Recorded } from './journal.ts';
 import { parsePrefer, pickLatency, sleep, type Latency } from './prefer.ts';
@@ -79,11 +79,22 @@ export const preflight: Middleware = (request, next) => (request.method === 'OPT
 
 /** `Prefer: delay=<ms>` and `--latency`: a slow answer, to see a frontend's loading states. */
 export const latency =
-  (range?: Latency): Middleware =>
-  (request, next) => {
-    const delay = (parsePrefer(request.headers.prefer).delay ?? 0) + (range ? pickLatency(range) : 0);
-    return delay > 0 ? sleep(delay).then(() => next(request)) : next(request);
-  };
+  (range: Latency | undefined, defer: boolean): Middleware =>
+  (request, next) =>
+    delayed((parsePrefer(request.headers.prefer).delay ?? 0) + (range ? pickLatency(range) : 0), defer, () => next(request));
+
+/**
+ * `answer`, `ms` later: waited here, or — `defer` — added to the response's `delay` for the
+ * transport to wait (a replica applying a shared log one entry at a time must never wait in it).
+ */
+export function delayed(ms: number, defer: boolean, answer: () => Answer): Answer {
+  if (ms <= 0) return answer();
+  if (!defer) return sleep(ms).then(answer);
+  return after(answer(), (response) => {
+    response.delay = (response.delay ?? 0) + ms;
+    return response;
+  });
+}
 
 function corsHeaders(request: MockRequest): Record<string, string> {
   const headers: Record<string, string> = {

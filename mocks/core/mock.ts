@@ -9,6 +9,7 @@ import {
   bodyLimit,
   cors,
   DEFAULT_SESSION,
+  delayed,
   journalled,
   latency,
   preflight,
@@ -26,10 +27,10 @@ import {
   type Override,
   type OverrideRequest,
 } from './overrides.ts';
-import { parsePrefer, sleep, type Latency } from './prefer.ts';
+import { parsePrefer, type Latency } from './prefer.ts';
 import { deterministically } from './entropy.ts';
 import { specViolations } from './violations.ts';
-import { createUsers, type Scenario } from './scenario.ts';
+import { createUsers, isOverrideRequest, type Scenario } from './scenario.ts';
 
 export { SESSION_HEADER };
 const CONTROL_PREFIX = '/__usermock/';
@@ -42,8 +43,9 @@ export interface MockOptions {
   /** Delay every answer by a fixed or random number of milliseconds. */
   latency?: Latency;
   /**
-   * Leave an override's delay to the caller (`MockResponse.delay`) instead of waiting it here: a
-   * replica applying a shared log one entry at a time must never wait inside it.
+   * Leave every delay (`latency`, `Prefer: delay`, an override's) to the transport
+   * (`MockResponse.delay`) instead of waiting it here: a replica applying a shared log one entry at
+   * a time must never wait inside it.
    */
   deferDelays?: boolean;
   /** State to start from instead of the seed (a snapshot from `--state-file` or `/__usermock/state`). */
@@ -153,7 +155,7 @@ export class Mock<M extends ApiModule = ApiModule> {
         this.controlEndpoints,
         this.ownedPaths,
         this.recordLimit,
-        latency(options.latency),
+        latency(options.latency, options.deferDelays ?? false),
         this.overridden,
         this.durableWrites,
       ],
@@ -334,7 +336,11 @@ export class Mock<M extends ApiModule = ApiModule> {
     const parsed = parseJsonBody(request.body);
     const wanted = parsed.ok ? parsed.value : undefined;
     if (!isOverrideRequest(wanted)) {
-      return text(400, 'usermock: an override is a JSON object { api, operationId, status?, empty?, delay?, times? }\n');
+      const why = isOverrideRequest.errors?.map((error) => `${error.instancePath || 'the body'} ${error.message}`).join('; ');
+      return text(
+        400,
+        `usermock: an override is a JSON object { api, operationId, status?, empty?, delay?, times? }: ${why ?? 'not JSON'}\n`,
+      );
     }
     const api = this.apis.find((candidate) => candidate.name === wanted.api);
     const problem = api ? overrideProblem(api.spec, wanted) : `no API ${wanted.api} here`;
@@ -431,24 +437,17 @@ export class Mock<M extends ApiModule = ApiModule> {
         : api.error(404, undocumented(api.spec, operation, code));
     }
     this.overrides.use(session, override!);
-    const answer = () => {
-      const response =
+    const answer = () =>
+      after(
         override!.status !== undefined
           ? documentedAnswer(api.spec, operation.id, override!.status)
-          : after(next(request), (response) => (override!.empty ? emptied(response) : response));
-      return after(response, (response) => {
-        this.answeredBy.set(response, override!.id);
-        return response;
-      });
-    };
-    if (!override!.delay) return answer();
-    if (this.options.deferDelays) {
-      return after(answer(), (response) => {
-        response.delay = override!.delay;
-        return response;
-      });
-    }
-    return sleep(override!.delay).then(answer);
+          : after(next(request), (response) => (override!.empty ? emptied(response) : response)),
+        (response) => {
+          this.answeredBy.set(response, override!.id);
+          return response;
+        },
+      );
+    return delayed(override!.delay ?? 0, this.options.deferDelays ?? false, answer);
   };
 
   /**
@@ -561,13 +560,4 @@ function streamSeed(seed: number, name: string): number {
   let hash = 0x811c9dc5;
   for (const character of `${seed}/${name}`) hash = Math.imul(hash ^ character.codePointAt(0)!, 0x01000193) >>> 0;
   return hash;
-}
-
-function isOverrideRequest(value: unknown): value is OverrideRequest {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as OverrideRequest).api === 'string' &&
-    typeof (value as OverrideRequest).operationId === 'string'
-  );
 }

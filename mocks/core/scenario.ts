@@ -19,7 +19,10 @@ export interface Scenario {
   overrides?: OverrideRequest[];
 }
 
-const validateShape = new Ajv({ allErrors: true }).compile<Scenario>(schema);
+const ajv = new Ajv({ allErrors: true });
+const validateShape = ajv.compile<Scenario>(schema);
+/** Whether a value has an override's shape — the same rule as a scenario's `overrides` items (`POST /__usermock/overrides`). */
+export const isOverrideRequest = ajv.compile<OverrideRequest>(schema.properties.overrides.items);
 
 /**
  * The scenario in `value` if it is one the APIs can start from; otherwise an error listing every

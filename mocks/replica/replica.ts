@@ -16,7 +16,7 @@ import { text, type MockRequest, type MockResponse } from '../core/http.ts';
 import type { Journal } from '../core/journal.ts';
 import type { Mock } from '../core/mock.ts';
 import { sessionOf } from '../core/middlewares.ts';
-import { parsePrefer, pickLatency, sleep, type Latency } from '../core/prefer.ts';
+import { sleep } from '../core/prefer.ts';
 import { compareIds, LOG, REPLICA, REPLICAS, type LoggedRequest } from './log.ts';
 
 /** How long a replica's announcement lives in Redis unless renewed. */
@@ -39,7 +39,7 @@ for i, name in ipairs(names) do
 end
 return {names, applied}`;
 
-/** What a replica needs besides its mock: two connections (one blocks on the log), where they go, and the edge's latency. */
+/** What a replica needs besides its mock (made with `deferDelays`): two connections (one blocks on the log), and where they go. */
 export interface ReplicaOptions {
   /** For commands: appends, the log's tip, trimming. */
   commands: Redis;
@@ -47,8 +47,6 @@ export interface ReplicaOptions {
   tail: Redis;
   /** The store's URL, as the 503s name it. */
   url: string;
-  /** `--latency`: waited at the edge, never while applying the log. */
-  latency?: Latency;
 }
 
 interface Barrier {
@@ -90,8 +88,14 @@ export class Replica {
     return this.mock.journal;
   }
 
-  async handle(arrived: MockRequest): Promise<MockResponse> {
-    const request = await this.atTheEdge(arrived);
+  async handle(request: MockRequest): Promise<MockResponse> {
+    const response = await this.answer(request);
+    // Every delay (`--latency`, `Prefer: delay`, an override's) is waited here, never while the log is applied.
+    if (response.delay) await sleep(response.delay);
+    return response;
+  }
+
+  private async answer(request: MockRequest): Promise<MockResponse> {
     if (request.bodyTooLarge || !this.sharesState(request)) return this.mock.handle(request);
     if (this.lost) return this.unavailable(this.lost);
     try {
@@ -113,19 +117,6 @@ export class Replica {
     );
     this.options.tail.disconnect();
     await this.options.commands.quit().catch(() => undefined);
-  }
-
-  /** `Prefer: delay` and `--latency` are waited here, before anything: the log is applied one entry at a time and must never wait. */
-  private async atTheEdge(request: MockRequest): Promise<MockRequest> {
-    const prefer = request.headers.prefer;
-    const delay = (parsePrefer(prefer).delay ?? 0) + (this.options.latency ? pickLatency(this.options.latency) : 0);
-    if (delay > 0) await sleep(delay);
-    if (!prefer || !/delay/i.test(prefer)) return request;
-    const kept = prefer
-      .split(/[,;]/)
-      .filter((part) => !/^\s*delay\s*=/i.test(part))
-      .join(',');
-    return { ...request, headers: { ...request.headers, prefer: kept } };
   }
 
   /** Requests the state answers: an API's paths and the control endpoints (a path no API owns is answered here, alone). */
@@ -161,8 +152,6 @@ export class Replica {
     }
     const response = await answered;
     await this.everywhere(id);
-    // An override's delay, waited here rather than while the log was applied.
-    if (response.delay) await sleep(response.delay);
     return response;
   }
 
