@@ -171,9 +171,7 @@ export class Replica {
           (lowest, _name, i) => (applied[i] && compareIds(applied[i]!, lowest) < 0 ? applied[i]! : lowest),
           this.applied,
         );
-        for (let i = this.unacknowledged.length - 1; i >= 0; i--) {
-          if (compareIds(this.unacknowledged[i]!.id, everyone) <= 0) this.unacknowledged.splice(i, 1)[0]!.resolve();
-        }
+        release(this.unacknowledged, everyone);
         if (this.unacknowledged.length > 0) await sleep(1);
       }
     } catch {
@@ -272,9 +270,7 @@ export class Replica {
     if (own && entry.method === 'POST' && entry.path === '/__usermock/reset' && !entry.headers['x-usermock-session']) {
       this.options.commands.xtrim(LOG, 'MINID', id).catch(() => undefined);
     }
-    for (let i = this.barriers.length - 1; i >= 0; i--) {
-      if (compareIds(this.barriers[i]!.id, id) <= 0) this.barriers.splice(i, 1)[0]!.resolve();
-    }
+    release(this.barriers, id);
   }
 
   private unavailable(why: string): MockResponse {
@@ -282,6 +278,13 @@ export class Replica {
       503,
       `usermock: the store ${this.options.url} ${why}. This replica answers nothing from a state it cannot check; it reconnects by itself.\n`,
     );
+  }
+}
+
+/** Resolves, and takes out, the waits for an entry at or before `upTo`. */
+function release(waiting: Barrier[], upTo: string): void {
+  for (let i = waiting.length - 1; i >= 0; i--) {
+    if (compareIds(waiting[i]!.id, upTo) <= 0) waiting.splice(i, 1)[0]!.resolve();
   }
 }
 
