@@ -22,6 +22,7 @@ import {
   emptied,
   answersList,
   overrideProblem,
+  overrideProblemAmong,
   Overrides,
   undocumented,
   type Override,
@@ -30,7 +31,7 @@ import {
 import { parsePrefer, type Latency } from './prefer.ts';
 import { deterministically } from './entropy.ts';
 import { specViolations } from './violations.ts';
-import { createUsers, isOverrideRequest, type Scenario } from './scenario.ts';
+import { createUsers, isOverrideRequest, schemaProblems, type Scenario } from './scenario.ts';
 
 export { SESSION_HEADER };
 const CONTROL_PREFIX = '/__usermock/';
@@ -336,14 +337,10 @@ export class Mock<M extends ApiModule = ApiModule> {
     const parsed = parseJsonBody(request.body);
     const wanted = parsed.ok ? parsed.value : undefined;
     if (!isOverrideRequest(wanted)) {
-      const why = isOverrideRequest.errors?.map((error) => `${error.instancePath || 'the body'} ${error.message}`).join('; ');
-      return text(
-        400,
-        `usermock: an override is a JSON object { api, operationId, status?, empty?, delay?, times? }: ${why ?? 'not JSON'}\n`,
-      );
+      const why = schemaProblems(isOverrideRequest.errors, 'the body').join('; ');
+      return text(400, `usermock: an override is a JSON object { api, operationId, status?, empty?, delay?, times? }: ${why}\n`);
     }
-    const api = this.apis.find((candidate) => candidate.name === wanted.api);
-    const problem = api ? overrideProblem(api.spec, wanted) : `no API ${wanted.api} here`;
+    const problem = overrideProblemAmong(this.apis, wanted);
     return problem ? text(400, `usermock: ${problem}\n`) : json(201, this.overrides.add(session, wanted));
   }
 

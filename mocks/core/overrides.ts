@@ -43,6 +43,14 @@ export function overrideProblem(spec: ApiSpec, request: OverrideRequest): string
   return undefined;
 }
 
+/** `overrideProblem` for the API the override names among `apis`, or that no such API is served. */
+export function overrideProblemAmong(apis: ReadonlyArray<{ name: string; spec: ApiSpec }>, request: OverrideRequest): string | undefined {
+  const api = apis.find((candidate) => candidate.name === request.api);
+  return api
+    ? overrideProblem(api.spec, request)
+    : `no API ${request.api} here (the mock serves ${apis.map((one) => one.name).join(', ')})`;
+}
+
 /** The message for a status the operation does not document (as Prism's "Requested status code … is not defined in the document"). */
 export function undocumented(spec: ApiSpec, operation: Operation, status: number): string {
   return `usermock: ${spec.name}'s spec documents no ${status} for ${operation.id} (it documents ${operation.statuses.join(', ')})`;

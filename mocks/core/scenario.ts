@@ -2,11 +2,11 @@
 // in a small JSON/YAML file (its JSON Schema: scenarios/scenario.schema.json). The same object
 // works in `usermock serve --scenario`, `createMock({ scenario })` and the MSW helpers, in Node and
 // in the browser: this module reads no file.
-import { Ajv } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
 import type { Faker } from '@faker-js/faker';
 import schema from '../../scenarios/scenario.schema.json' with { type: 'json' };
 import type { ApiModule, ApiState } from './api.ts';
-import { overrideProblem, type OverrideRequest } from './overrides.ts';
+import { overrideProblemAmong, type OverrideRequest } from './overrides.ts';
 
 export interface Scenario {
   /** What the scenario is for, shown by `usermock serve`. */
@@ -30,23 +30,24 @@ export const isOverrideRequest = ajv.compile<OverrideRequest>(schema.properties.
  * not allow). The users themselves are checked by the APIs when they are created.
  */
 export function checkScenario(value: unknown, apis: readonly ApiModule[]): Scenario {
-  if (!validateShape(value)) {
-    const problems = validateShape.errors!.map((error) => `${error.instancePath || 'the scenario'} ${error.message}`);
-    throw new ScenarioError(problems);
-  }
+  if (!validateShape(value)) throw new ScenarioError(schemaProblems(validateShape.errors, 'the scenario'));
   const known = (name: string) => apis.find((api) => api.name === name);
   const problems = [
     ...Object.keys(value.apis ?? {})
       .filter((name) => !known(name))
       .map((name) => `apis.${name}: no such API (the mock serves ${apis.map((api) => api.name).join(', ')})`),
     ...(value.overrides ?? []).flatMap((override, i) => {
-      const api = known(override.api);
-      const problem = api ? overrideProblem(api.spec, override) : `no such API ${override.api}`;
+      const problem = overrideProblemAmong(apis, override);
       return problem ? [`overrides[${i}]: ${problem}`] : [];
     }),
   ];
   if (problems.length > 0) throw new ScenarioError(problems);
   return value;
+}
+
+/** Each schema error as `<where> <what>`: `/times must be >= 1`; `whole` names the value itself. */
+export function schemaProblems(errors: ErrorObject[] | null | undefined, whole: string): string[] {
+  return (errors ?? []).map((error) => `${error.instancePath || whole} ${error.message}`);
 }
 
 export class ScenarioError extends Error {
