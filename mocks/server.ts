@@ -8,14 +8,14 @@ import type { Mock } from './core/mock.ts';
 /** Bodies larger than this are refused with 413 before they are read whole. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** What the transport serves: a mock, or a replica of one (`--store`). */
+export type Servable = Pick<Mock, 'handle' | 'journal'>;
+
 /**
  * Serves a mock over node:http. The transport only translates: it reads the body (bounded),
  * hands a MockRequest to the core and writes the MockResponse back. It also serves the dashboard
  * (`/__usermock/`) and its event stream, which only `usermock serve` offers: they are not the core's.
  */
-/** What the transport serves: a mock, or a replica of one (`--store`). */
-export type Servable = Pick<Mock, 'handle' | 'journal'>;
-
 export function createHttpServer(mock: Servable): Server {
   const events = new EventStreams(mock.journal);
   const server = new MockServer((req, res) => {
