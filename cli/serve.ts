@@ -127,10 +127,13 @@ async function replicaOf(mock: Mock, url: string, scenario: string | undefined):
  */
 function runWorkers(count: number): void {
   let stopping = false;
-  const fork = () =>
-    cluster
-      .fork()
-      .once('exit', (code) => (stopping ? undefined : (console.error(`usermock: a worker exited (${code}); starting another`), fork())));
+  const fork = (): void => {
+    cluster.fork().once('exit', (code) => {
+      if (stopping) return;
+      console.error(`usermock: a worker exited (${code}); starting another`);
+      fork();
+    });
+  };
   for (let i = 0; i < count; i++) fork();
   const stop = (signal: keyof typeof EXIT_CODES) => {
     if (stopping) process.exit(EXIT_CODES[signal]);
