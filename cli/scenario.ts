@@ -10,7 +10,7 @@ import { checkScenario, type Scenario } from '../mocks/core/scenario.ts';
 /** The package's scenarios/: beside dist/ when installed, beside cli/ in the repository. */
 const SHIPPED = fileURLToPath(new URL('../scenarios/', import.meta.url));
 
-export async function shippedScenarios(): Promise<string[]> {
+async function shippedScenarios(): Promise<string[]> {
   const files = await readdir(SHIPPED).catch(() => []);
   return files.filter((file) => file.endsWith('.json') && !file.endsWith('.schema.json')).map((file) => file.slice(0, -'.json'.length));
 }

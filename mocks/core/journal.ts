@@ -5,7 +5,7 @@ export interface JournalEntry {
   method: string;
   path: string;
   status: number;
-  /** Milliseconds from the request reaching the core to its answer (latency and `Prefer: delay` included). */
+  /** Milliseconds from the request reaching the core to its answer (the delays it waits included: latency, `Prefer: delay`, overrides). */
   duration: number;
   /** The API that owns the path, and the spec operation the request routed to there. */
   api?: string;
