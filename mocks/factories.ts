@@ -10,13 +10,15 @@ import { newUser as newHoopUser, type HoopNewUser } from './apis/hoop/factory.ts
 // sequence in every run.
 const faker = seededFaker(20_261_130);
 
-/** A body `POST /api/users` accepts; `role: 'admin'` puts the user in hoop's admin group. */
-export const hoopUser = (fields: Partial<HoopNewUser> = {}): HoopNewUser => newHoopUser(faker, fields);
-/** A body `POST /api/v2/user/` accepts, with the seeded users' password unless one is given. */
-export const amaniUser = (fields: Partial<AmaniNewUser> = {}): AmaniNewUser => newAmaniUser(faker, fields);
-/** A body `POST /api/v0-user/create` accepts. */
-export const haploUser = (fields: Partial<HaploNewUser> = {}): HaploNewUser => newHaploUser(faker, fields);
-
-export const hoop = { user: hoopUser };
-export const amani = { user: amaniUser };
-export const haplo = { user: haploUser };
+export const hoop = {
+  /** A body `POST /api/users` accepts; `role: 'admin'` puts the user in hoop's admin group. */
+  user: (fields: Partial<HoopNewUser> = {}): HoopNewUser => newHoopUser(faker, fields),
+};
+export const amani = {
+  /** A body `POST /api/v2/user/` accepts, with the seeded users' password unless one is given. */
+  user: (fields: Partial<AmaniNewUser> = {}): AmaniNewUser => newAmaniUser(faker, fields),
+};
+export const haplo = {
+  /** A body `POST /api/v0-user/create` accepts. */
+  user: (fields: Partial<HaploNewUser> = {}): HaploNewUser => newHaploUser(faker, fields),
+};

@@ -19,7 +19,7 @@ export {
 export type { Override, OverrideRequest } from './core/overrides.ts';
 export type { JournalEntry } from './core/journal.ts';
 export { checkScenario, ScenarioError, type Scenario } from './core/scenario.ts';
-export { hoopUser, amaniUser, haploUser, hoop, amani, haplo } from './factories.ts';
+export { hoop, amani, haplo } from './factories.ts';
 export type { HoopState, HoopUser, HoopNewUser } from './apis/hoop/index.ts';
 export type { AmaniState, AmaniUser, AmaniNewUser } from './apis/amani/index.ts';
 export type { HaploState, HaploPrincipal, HaploNewUser } from './apis/haplo/index.ts';
