@@ -2,7 +2,7 @@
 // a bare node:http server, measured in one run on one machine, printed as a table with ratios and
 // the goals each ratio must meet. Every server runs in its own process; the load generator
 // (autocannon) runs here.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -274,6 +274,22 @@ for (let i = 0; i < 200; i++) await fetch(`${sessions.url}/__usermock/credential
 const afterResetRss = rssMb(sessions.process.pid!);
 await sessions.stop();
 
+// 30 new sessions under `--scenario large` (10,000 users per API), each reading a user, creating one
+// and reading it back, against one such session; then 30 unauthenticated requests with new session
+// names. In a process of its own, every figure after a full collection (--expose-gc).
+interface Memory {
+  rss: number;
+  heap: number;
+}
+const NEW_SESSIONS = 30;
+const largeSessions = JSON.parse(
+  execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/session-memory.ts', String(NEW_SESSIONS)], {
+    cwd: root,
+    encoding: 'utf8',
+  }),
+) as { none: Memory; one: Memory; many: Memory; strangers: Memory; held: number };
+const manyMoreThanOne = Math.max(largeSessions.many.rss - largeSessions.one.rss, largeSessions.many.heap - largeSessions.one.heap);
+
 const mockStartup = await startupOf(() => usermock());
 const prismStartup = await startupOf(prism);
 
@@ -327,6 +343,26 @@ rows.push(
   { measure: 'one more session past the limit', value: `${refused.status}` },
   { measure: 'RSS after POST /__usermock/reset', value: `${fmt(afterResetRss)} MB` },
   {
+    measure: `RSS of ${NEW_SESSIONS} new sessions under \`large\` (10,000 users per API; each reads, creates, reads back)`,
+    value:
+      `${fmt(largeSessions.many.rss)} MB: +${fmt(largeSessions.many.rss - largeSessions.one.rss, 1)} MB RSS, ` +
+      `+${fmt(largeSessions.many.heap - largeSessions.one.heap, 1)} MB heap over one session (${fmt(largeSessions.one.rss)} MB)`,
+    vsPeer: `${ratio(largeSessions.many.rss, largeSessions.one.rss)} one session`,
+  },
+  {
+    measure: 'one new session under `large` (reads, creates, reads back)',
+    value:
+      `+${fmt(largeSessions.one.rss - largeSessions.none.rss, 1)} MB RSS, ` +
+      `+${fmt(largeSessions.one.heap - largeSessions.none.heap, 1)} MB heap over none`,
+  },
+  {
+    measure: `${NEW_SESSIONS} unauthenticated requests with new session names under \`large\``,
+    value:
+      `+${fmt(largeSessions.strangers.rss - largeSessions.many.rss, 1)} MB RSS, ` +
+      `+${fmt(largeSessions.strangers.heap - largeSessions.many.heap, 1)} MB heap, ` +
+      `${largeSessions.held - (NEW_SESSIONS + 1)} sessions held for them`,
+  },
+  {
     measure: 'one session: seeding time and memory (30 users per API)',
     value: `${fmt(seedingMs, 1)} ms, ${fmt(((sessionsRss - beforeSessions) * 1024) / 1000)} KB`,
   },
@@ -335,6 +371,10 @@ rows.push(
     value: `${fmt(ms)} ms wall, exit ${code}`,
   })),
   { measure: 'goal: read vs bare node:http', value: goal(ratioOf('usermock read', 'bare read'), 0.8) },
+  {
+    measure: `goal: ${NEW_SESSIONS} new sessions under \`large\` cost < 50 MB more than one`,
+    value: `${fmt(manyMoreThanOne, 1)} MB (RSS or heap, the larger: ${manyMoreThanOne < 50 ? 'met' : 'NOT met'})`,
+  },
   ...WORKLOADS.map((workload) => ({
     measure: `goal: ${workload} vs the fastest peer (${fastestPeer(workload)})`,
     value: goal(ratioOf(`usermock ${workload}`, `${fastestPeer(workload)} ${workload}`), 5),

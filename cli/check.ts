@@ -21,6 +21,9 @@ export interface CheckCommandOptions {
   readOnly?: boolean;
   stateless?: boolean;
   allowDrift?: boolean;
+  strict?: boolean;
+  allowDestructive?: boolean;
+  modelRuns?: number;
   timeout: number;
   report: string[];
   apis?: string;
@@ -70,6 +73,9 @@ export async function check(api: string, options: CheckCommandOptions): Promise<
     readOnly: options.readOnly,
     stateless: options.stateless,
     allowDrift: options.allowDrift,
+    strict: options.strict,
+    allowDestructive: options.allowDestructive,
+    modelRuns: options.modelRuns,
     timeoutMs: options.timeout * 1000,
     signal: stop.signal,
     onProgress: progressLine(api),

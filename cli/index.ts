@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `usermock` command. Each subcommand loads its own modules, so `serve` starts without the checker.
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 
 /** The package's version: package.json is one folder up from both cli/index.ts and the bundle dist/cli.js. */
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -24,6 +24,9 @@ const seconds = (value: string): number => {
   return number;
 };
 
+/** A repeatable option's values, in order. */
+const repeated = (value: string, all: string[]): string[] => [...all, value];
+
 const program = new Command('usermock')
   .description('Specs, a stateful mock and a conformance suite for the hoop.dev, Amani and Haplo user APIs')
   .version(version, '-V, --version', 'print the version of usermock')
@@ -42,10 +45,23 @@ program
   .option('--apis <file>', 'also serve the APIs this module lists (its default export: [{ mock, profile }])')
   .option('--max-sessions <n>', 'named sessions held at once; a new one past it is refused with 429', positive, 1000)
   .option('--max-users <n>', 'users (and groups) per API per session; a create past it is refused with 429', positive, 100000)
+  .option('--max-overrides <n>', 'overrides per session; one more is refused with 429', positive, 100)
   .option('--scenario <file|name>', 'start from a scenario: a JSON/YAML file, or a shipped one (empty, admins-only, large, errors)')
   .option('--quiet', 'do not log requests that break the spec')
   .option('--store <redis-url>', 'keep the state in Redis (redis://HOST:PORT[/DB]), shared by every replica serving with it')
   .option('--workers <n>', 'worker processes on the port (node:cluster); more than 1 needs --store', positive, 1)
+  .option(
+    '--allowed-hosts <host>',
+    'also answer the control endpoints and the dashboard when reached as this Host name (repeatable; .example.com for it and its subdomains; all for any)',
+    repeated,
+    [],
+  )
+  .option('--cors-origin <origin>', 'also let pages from this origin call the control endpoints (repeatable)', repeated, [])
+  .addOption(
+    new Option('--control-token <token>', 'require this token on the control endpoints (the dashboard link printed carries it)').env(
+      'USERMOCK_CONTROL_TOKEN',
+    ),
+  )
   .action(async (options) => (await import('./serve.ts')).serve(options));
 
 program
@@ -62,6 +78,12 @@ program
   .option('--read-only', 'send only safe (GET) requests, for production-like targets')
   .option('--stateless', 'leave out what needs the server to keep state (for stateless mocks such as Prism)')
   .option('--allow-drift', "report a failure that matches the spec's documented drift as a warning")
+  .option('--model-runs <n>', 'generated sequences the model-based phase runs (0 turns it off; default 200)', integer)
+  .option('--strict', 'fail on facts the spec marks inferred too (by default a disagreement on one is a warning)')
+  .option(
+    '--allow-destructive',
+    "also send the probes a faulty server would obey destructively (an admin deleting themself, deleting the 'admin' group)",
+  )
   .option('--timeout <seconds>', 'how long one request may take', seconds, 15)
   .option(
     '--report <format=file>',

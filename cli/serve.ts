@@ -1,10 +1,12 @@
 import cluster from 'node:cluster';
+import { isIP } from 'node:net';
 import { API_MODULES, DEFAULT_SEED, DEFAULT_USERS, Mock, type JournalEntry } from '../mocks/index.ts';
 import { parseLatency } from '../mocks/core/prefer.ts';
 import { createHttpServer, listen } from '../mocks/server.ts';
+import { originOf, type ControlPlaneOptions } from '../mocks/control-plane.ts';
 import { loadPlugins } from './plugins.ts';
 import { loadScenario } from './scenario.ts';
-import { assertStateFileWritable, readStateFile, writeStateFile } from '../mocks/state-file.ts';
+import { assertStateFileWritable, readStateFile, removeLeftoverTemporaries, writeStateFile } from '../mocks/state-file.ts';
 import { EXIT_CODES, StateWrites, stopOnSignals } from './shutdown.ts';
 import { connect, join, shown } from '../mocks/replica/log.ts';
 import { Replica } from '../mocks/replica/replica.ts';
@@ -19,10 +21,14 @@ export interface ServeOptions {
   apis?: string;
   maxSessions: number;
   maxUsers: number;
+  maxOverrides: number;
   scenario?: string;
   quiet?: boolean;
   store?: string;
   workers: number;
+  allowedHosts: string[];
+  corsOrigin: string[];
+  controlToken?: string;
 }
 
 /** `usermock serve`: the mock over HTTP, with its URL, credentials and control endpoints printed. */
@@ -33,13 +39,20 @@ export async function serve(options: ServeOptions): Promise<void> {
     );
   }
   if (options.store && options.stateFile) usageError('--store and --state-file cannot go together: the state is in the store');
+  const controlPlane = controlPlaneOf(options);
   if (options.workers > 1 && cluster.isPrimary) return runWorkers(options.workers);
-  const snapshot = await orExit(() => (options.stateFile ? readStateFile(options.stateFile) : undefined));
-  // A folder that is missing or read-only would otherwise answer every write with a 500.
-  if (options.stateFile) await orExit(() => assertStateFileWritable(options.stateFile!));
-  const latency = await orExit(() => (options.latency === undefined ? undefined : parseLatency(options.latency)));
   const plugins = await orExit(() => loadPlugins(options.apis));
   const modules = [...API_MODULES, ...plugins.flatMap((plugin) => plugin.mock ?? [])];
+  // Checked by every API it holds a state of, the --apis ones too.
+  const snapshot = await orExit(() => (options.stateFile ? readStateFile(options.stateFile, modules) : undefined));
+  if (options.stateFile) {
+    // A folder that is missing or read-only would otherwise answer every write with a 500.
+    await orExit(() => assertStateFileWritable(options.stateFile!));
+    for (const file of await removeLeftoverTemporaries(options.stateFile)) {
+      console.warn(`usermock: removed ${file}, a write a stopped usermock left unfinished (the state file itself is whole)`);
+    }
+  }
+  const latency = await orExit(() => (options.latency === undefined ? undefined : parseLatency(options.latency)));
   const scenario = await orExit(() => (options.scenario === undefined ? undefined : loadScenario(options.scenario, modules)));
   const users = scenario?.users ?? options.users ?? DEFAULT_USERS;
   if (users > options.maxUsers)
@@ -57,6 +70,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       deferDelays: options.store !== undefined,
       maxSessions: options.maxSessions,
       maxUsers: options.maxUsers,
+      maxOverrides: options.maxOverrides,
       snapshot,
       scenario,
       persist: writes?.persist,
@@ -66,13 +80,21 @@ export async function serve(options: ServeOptions): Promise<void> {
   });
   if (!options.quiet) mock.journal.subscribe(logViolations);
   const replica = options.store ? await orExit(() => replicaOf(mock, options.store!, options.scenario)) : undefined;
-  const server = createHttpServer(replica ?? mock);
+  const server = createHttpServer(replica ?? mock, controlPlane);
   const url = await listen(server, options.port, options.host).catch((error: Error) =>
     usageError(`cannot listen on ${options.host}:${options.port}: ${error.message}`),
   );
   stopOnSignals(server, writes, replica);
   // Workers after the first say nothing: the first one's banner is the mock's.
   if (cluster.isWorker && cluster.worker!.id > 1) return;
+  if (!isLoopback(options.host) && options.controlToken === undefined) {
+    console.warn(
+      `usermock: warning: --host ${options.host} serves beyond this machine, the control endpoints too: anyone who can reach ${url} ` +
+        `can read every credential (GET /__usermock/credentials), reset the state (POST /__usermock/reset), plant overrides and watch the requests (the dashboard). ` +
+        `Protect them with --control-token <token> (or USERMOCK_CONTROL_TOKEN=<token>).`,
+    );
+  }
+  const token = options.controlToken === undefined ? '' : `?token=${encodeURIComponent(options.controlToken)}`;
   const apis = mock.apis.map((api) => api.name).join(', ');
   const where = [
     usersShown(mock, scenario !== undefined),
@@ -88,11 +110,35 @@ export async function serve(options: ServeOptions): Promise<void> {
       ...mock.banner(url).map((line) => `  ${line}`),
       '',
       `  control: GET ${url}/__usermock/credentials · POST ${url}/__usermock/reset · GET ${url}/__usermock/state · GET ${url}/__usermock/requests`,
+      ...(token ? ['  control endpoints need "Authorization: Bearer <the control token>" (or the x-usermock-control-token header)'] : []),
       `  per-test isolation: send the header "x-usermock-session: <name>"`,
-      `  dashboard: ${url}/__usermock/`,
+      `  dashboard: ${url}/__usermock/${token}`,
       ...(scenario?.description ? [`  scenario: ${scenario.description}`] : []),
     ].join('\n'),
   );
+}
+
+/**
+ * Who may drive the control endpoints besides the owner: the `--host` name (a name usermock is
+ * asked to listen as is one its users reach it by), `--allowed-hosts`, `--cors-origin`, the token.
+ */
+function controlPlaneOf(options: ServeOptions): ControlPlaneOptions {
+  if (options.controlToken === '') usageError('--control-token (or USERMOCK_CONTROL_TOKEN) is empty: give the token, or leave it out');
+  const corsOrigins = options.corsOrigin.map((origin) => {
+    try {
+      return originOf(origin);
+    } catch {
+      return usageError(`--cors-origin ${origin} is not an origin: give one as a browser sends it, e.g. http://app.example:3000`);
+    }
+  });
+  const everyHost = options.allowedHosts.some((host) => host === 'all' || host === 'true');
+  const allowedHosts = everyHost || [...options.allowedHosts, ...(isIP(options.host) === 0 ? [options.host] : [])];
+  return { allowedHosts, corsOrigins, controlToken: options.controlToken };
+}
+
+/** Whether an address to listen on keeps the mock on this machine. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 /**

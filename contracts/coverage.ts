@@ -7,8 +7,11 @@ import type { Exchange } from './exchange.ts';
 export interface CoveredPair {
   operationId: string;
   status: string;
-  /** `judged`: answered and judged; `not provoked`: no answer had it; `unprovokable`: no request can provoke it; `server error`: a 5xx, not sought. */
-  state: 'judged' | 'not provoked' | 'unprovokable' | 'server error';
+  /**
+   * `judged`: answered and judged; `not provoked`: no answer had it; `unprovokable`: no request can
+   * provoke it; `not sought`: the run chose not to (a destructive probe, with why); `server error`: a 5xx, not sought.
+   */
+  state: 'judged' | 'not provoked' | 'unprovokable' | 'not sought' | 'server error';
   reason?: string;
 }
 
@@ -20,7 +23,12 @@ export interface Coverage {
   judgedCount: number;
 }
 
-export function coverageOf(spec: ApiSpec, profile: ApiProfile, exchanges: readonly Exchange[]): Coverage {
+export function coverageOf(
+  spec: ApiSpec,
+  profile: ApiProfile,
+  exchanges: readonly Exchange[],
+  notSought: ReadonlyMap<string, string> = new Map(),
+): Coverage {
   const seen = new Set(exchanges.map((exchange) => `${exchange.operationId} ${exchange.response.status}`));
   const pairs: CoveredPair[] = spec.operations.flatMap((operation) =>
     operation.statuses.map((status): CoveredPair => {
@@ -28,12 +36,13 @@ export function coverageOf(spec: ApiSpec, profile: ApiProfile, exchanges: readon
       if (seen.has(key)) return { operationId: operation.id, status, state: 'judged' };
       if (status.startsWith('5')) return { operationId: operation.id, status, state: 'server error' };
       const reason = profile.unprovokable[key];
-      return reason
-        ? { operationId: operation.id, status, state: 'unprovokable', reason }
-        : { operationId: operation.id, status, state: 'not provoked' };
+      if (reason) return { operationId: operation.id, status, state: 'unprovokable', reason };
+      const left = notSought.get(key);
+      if (left) return { operationId: operation.id, status, state: 'not sought', reason: left };
+      return { operationId: operation.id, status, state: 'not provoked' };
     }),
   );
-  const provokable = pairs.filter((pair) => !pair.status.startsWith('5') && pair.state !== 'unprovokable').length;
+  const provokable = pairs.filter((pair) => pair.state === 'judged' || pair.state === 'not provoked').length;
   return {
     pairs,
     judged: (operationId, status) => seen.has(`${operationId} ${status}`),

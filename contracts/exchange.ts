@@ -55,6 +55,8 @@ export interface Expectation {
   includes?: string[];
   /** The list in the answer must not name a user twice. */
   unique?: boolean;
+  /** The answer must agree with the vendor's executable model (the mock): its answer to the same request, and what differs. */
+  agreement?: { vendor: ReceivedResponse; differences: string[] };
 }
 
 /** A value of an answer that later requests of the run use (a server-assigned id, a token). */

@@ -27,10 +27,19 @@ export interface ContractOptions {
   stateless?: boolean;
   /** Report a failure that matches the spec's documented drift as a warning. */
   allowDrift?: boolean;
+  /** Fail on facts the spec marks `inferred` too (by default a disagreement on one is a warning). */
+  strict?: boolean;
+  /**
+   * Also send the probes a faulty server would obey destructively (hoop: an admin deactivating or
+   * deleting themself, deleting the `admin` group). Off by default: those pairs are not sought.
+   */
+  allowDestructive?: boolean;
   /** Milliseconds one request may take (15 s by default). */
   timeoutMs?: number;
   /** Retries of a request the infrastructure failed (3 by default). */
   retries?: number;
+  /** Sequences the model-based phase generates (`model_agreement`); 0 turns it off. */
+  modelRuns?: number;
   /** Told where the run is, for a progress line. */
   onProgress?: (progress: Progress) => void;
   /** Stops the run (Ctrl-C): what it created is still removed. */
@@ -99,6 +108,8 @@ export function validateOptions(
   }
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed))
     throw new UsageError(`seed must be a whole number, got ${options.seed}`);
+  if (options.modelRuns !== undefined && !(Number.isSafeInteger(options.modelRuns) && options.modelRuns >= 0))
+    throw new UsageError(`the number of model runs must be a whole number of at least 0, got ${options.modelRuns}`);
   if (options.timeoutMs !== undefined && !(options.timeoutMs > 0))
     throw new UsageError(`the timeout must be positive, got ${options.timeoutMs}`);
 }

@@ -8,12 +8,16 @@ import { DataFactory } from './data.ts';
 import { auth, AUTH_CHECKS } from './drivers/auth.ts';
 import { RunContext, type RunMode } from './drivers/context.ts';
 import { pathForms, provocations, samples } from './drivers/coverage.ts';
-import { verifyCredentials, type CredentialLabels } from './drivers/credentials.ts';
+import { credentialSecrets, verifyCredentials, type CredentialLabels } from './drivers/credentials.ts';
 import { bodies, DATA_CHECKS } from './drivers/data.ts';
+import { EXAMPLE_CHECKS, examples } from './drivers/examples.ts';
 import { lifecycle, LIFECYCLE_CHECKS } from './drivers/lifecycle.ts';
+import { DEFAULT_MODEL_RUNS, MODEL_CHECKS } from './model/check.ts';
+import { modelBased } from './model/engine.ts';
 import { isSuccess, type Call, type SentRequest } from './exchange.ts';
 import { profileOf, validateOptions, type ContractOptions } from './options.ts';
 import { InfrastructureError, Transport } from './transport.ts';
+import { masked } from './report/mask.ts';
 import { judge, type CheckResult } from './verdict.ts';
 
 /** Everything a run found, and what it left behind. */
@@ -45,13 +49,15 @@ interface Driver {
   run(context: RunContext): Promise<void>;
 }
 
-function driversOf(profile: ApiProfile): Driver[] {
+function driversOf(profile: ApiProfile, modelRuns = DEFAULT_MODEL_RUNS): Driver[] {
   return [
     { name: 'lifecycle', feeds: LIFECYCLE_CHECKS, writes: true, stateful: true, run: lifecycle },
     ...profile.scenarios.map((scenario) => ({ ...scenario, stateful: true })),
     { name: 'request bodies', feeds: DATA_CHECKS, writes: true, run: bodies },
     { name: 'auth', feeds: AUTH_CHECKS, run: auth },
     { name: 'path forms', feeds: ['path_forms'], run: pathForms },
+    { name: 'paired examples', feeds: EXAMPLE_CHECKS, run: examples },
+    { name: 'model-based sequences', feeds: MODEL_CHECKS, stateful: true, run: (context) => modelBased(context, modelRuns) },
     { name: 'documented statuses', feeds: ['provoked_status'], run: provocations },
   ];
 }
@@ -64,7 +70,11 @@ function driversOf(profile: ApiProfile): Driver[] {
 export async function runContract(options: ContractOptions, labels?: CredentialLabels): Promise<RunReport> {
   validateOptions(options);
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const mode: RunMode = { readOnly: options.readOnly ?? false, stateless: options.stateless ?? false };
+  const mode: RunMode = {
+    readOnly: options.readOnly ?? false,
+    stateless: options.stateless ?? false,
+    destructive: options.allowDestructive ?? false,
+  };
   const credentials = { admin: options.auth, standard: options.authStandard };
   const timeoutMs = options.timeoutMs ?? 15_000;
   const transport = new Transport({
@@ -86,11 +96,13 @@ export async function runContract(options: ContractOptions, labels?: CredentialL
     nonce: data.nonce,
     mode,
     results: [],
-    coverage: coverageOf(spec, profile, []),
+    coverage: coverageOf(spec, profile, [], context.notSought),
     notes: [],
     cleanup: { removed: 0, failed: [], leftovers: [] },
     secrets: data.passwords,
   };
+  // A server may echo a credential back: reports mask it as they mask the run's passwords.
+  data.passwords.push(...credentialSecrets(credentials));
 
   try {
     report.notes = await verifyCredentials(context, labels ?? { admin: 'auth', standard: 'authStandard' });
@@ -98,7 +110,7 @@ export async function runContract(options: ContractOptions, labels?: CredentialL
     await profile.prepare(context);
     context.startPhase('sampling');
     await samples(context);
-    for (const driver of driversOf(profile)) {
+    for (const driver of driversOf(profile, options.modelRuns)) {
       if ((driver.writes && mode.readOnly) || (driver.stateful && mode.stateless) || !driver.feeds.some(context.selects)) continue;
       context.startPhase(driver.name);
       await driver.run(context);
@@ -112,14 +124,21 @@ export async function runContract(options: ContractOptions, labels?: CredentialL
     context.startPhase('cleaning up');
     if (!mode.readOnly) report.cleanup = await cleanup(context, options, timeoutMs);
   }
+  report.notes.push(...context.notes);
   if (report.error || report.interrupted) return report;
-  report.coverage = coverageOf(spec, profile, transport.exchanges);
+  report.coverage = coverageOf(spec, profile, transport.exchanges, context.notSought);
   report.results = judge(transport.exchanges, spec, profile, {
     only: options.only,
     mode,
     allowDrift: options.allowDrift ?? false,
+    strict: options.strict ?? false,
     blocked: context.blocked,
   });
+  // A failure's words may quote an answer, and an answer may echo a secret.
+  for (const failure of report.results.flatMap((result) => [...result.failures, ...result.warnings])) {
+    failure.message = masked(failure.message, report.secrets, Infinity);
+    if (failure.detail) failure.detail = masked(failure.detail, report.secrets, Infinity);
+  }
   return report;
 }
 
@@ -155,7 +174,8 @@ async function cleanup(context: RunContext, options: ContractOptions, timeoutMs:
     const leftover = profile.leftover?.(exchange);
     if (leftover) leftovers.push(leftover);
   }
-  for (const call of context.undo) calls.set(`${call.method} ${call.path} undo`, call);
+  // One undo per call and credential: the admin's and the standard caller's own records share a path.
+  for (const call of context.undo) calls.set(`${call.method} ${call.path} undo ${JSON.stringify(call.auth)}`, call);
   let removed = 0;
   const failed: string[] = [];
   for (const call of calls.values()) {

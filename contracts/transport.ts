@@ -3,14 +3,18 @@
 // answer, and otherwise ends the run as an infrastructure error, never as a contract failure.
 import { receivedResponse, type Auth, type Call, type Exchange, type Intent, type ReceivedResponse, type SentRequest } from './exchange.ts';
 
-/** A request that could not get an answer from the server itself; the run ends on it (exit 3). */
+/**
+ * A request that could not get an answer from the server itself; the run ends on it (exit 3). It
+ * keeps the request without its credential and body (a password), as anything printed must.
+ */
 export class InfrastructureError extends Error {
-  constructor(
-    message: string,
-    readonly request: SentRequest,
-  ) {
+  readonly request: SentRequest;
+
+  constructor(message: string, request: SentRequest) {
     super(message);
     this.name = 'InfrastructureError';
+    const { authorization: _secret, ...headers } = request.headers;
+    this.request = { method: request.method, url: request.url, headers, auth: request.auth };
   }
 }
 

@@ -24,6 +24,8 @@ export interface Failure {
   provenance: Provenance;
   /** The documented drift it matches, if any. */
   drift?: Pick<Drift, 'id' | 'summary'>;
+  /** Where in the answer's body the fault is (a JSON pointer), when the check names a place. */
+  pointer?: string;
 }
 
 export interface CheckResult {
@@ -31,7 +33,10 @@ export interface CheckResult {
   meaning: string;
   status: 'passed' | 'failed' | 'skipped';
   failures: Failure[];
-  /** Failures that match documented drift, reported as warnings (`allowDrift`). */
+  /**
+   * Disagreements that do not fail the run: on a fact the spec marks `inferred` (unless `strict`),
+   * or matching documented drift (with `allowDrift`).
+   */
   warnings: Failure[];
   /** Why it was skipped. */
   reason?: string;
@@ -44,6 +49,8 @@ export interface Verdict {
   only?: readonly string[];
   mode: RunMode;
   allowDrift: boolean;
+  /** Failures on facts the spec marks `inferred` fail too, instead of warning. */
+  strict: boolean;
   /** Checks the drivers could not feed, with why. */
   blocked: ReadonlyMap<string, string>;
 }
@@ -97,8 +104,9 @@ export function judge(exchanges: readonly Exchange[], spec: ApiSpec, profile: Ap
     const inapplicable = notApplicable(check, verdict.mode);
     if (inapplicable) return { ...base, status: 'skipped', reason: inapplicable };
     const grouped = group(check.name, found.get(check.name) ?? [], spec);
-    const failures = grouped.filter((failure) => !(failure.drift && verdict.allowDrift));
-    const warnings = grouped.filter((failure) => failure.drift && verdict.allowDrift);
+    const warned = (failure: Failure) => (failure.drift && verdict.allowDrift) || (failure.provenance === 'inferred' && !verdict.strict);
+    const failures = grouped.filter((failure) => !warned(failure));
+    const warnings = grouped.filter(warned);
     if (failures.length) return { ...base, status: 'failed', failures, warnings };
     if (base.judged === 0) return { ...base, status: 'skipped', reason: verdict.blocked.get(check.name) ?? 'nothing to judge in this run' };
     return { ...base, status: 'passed', warnings };
@@ -132,17 +140,35 @@ function group(check: string, findings: Array<{ problem: Problem; exchange: Exch
       exchange,
       operations: [exchange.operationId],
       count: 1,
-      provenance: exchange.intent.provenance ?? spec.provenance(exchange.operationId, statusOf(exchange)),
+      provenance: problem.provenance ?? exchange.intent.provenance ?? factProvenance(spec, check, exchange),
       drift: drift && { id: drift.id, summary: drift.summary },
+      pointer: problem.schemaErrors?.[0]?.pointer,
     });
   }
   return [...groups.values()];
 }
 
-/** The documented status a failure is about: the expected one when the answer had another, else the answer's. */
-function statusOf(exchange: Exchange): number {
+/**
+ * Where the fact a failure is about comes from. A spec may infer a status code (DRF answers 201)
+ * while documenting what the call does: an answer of the expected kind with another code breaks
+ * the inferred code, an answer of another kind (a refusal where success is due) breaks the
+ * operation's documented meaning. What an error answer looks like is as sure as its status; what a
+ * success answer holds is the operation's word; a 5xx is never right.
+ */
+function factProvenance(spec: ApiSpec, check: string, exchange: Exchange): Provenance {
+  const { operationId, response } = exchange;
+  const operation = spec.provenance(operationId);
+  if (check === 'not_a_server_error') return 'documented';
+  if (check === 'status_code_conformance') return operation;
   const expected = exchange.intent.expect?.status;
-  return Array.isArray(expected) && expected.length === 1 ? expected[0]! : exchange.response.status;
+  // The status due: the one expected, or the vendor model's answer.
+  const wanted = Array.isArray(expected) && expected.length === 1 ? expected[0]! : exchange.intent.expect?.agreement?.vendor.status;
+  const kind = (status: number) => Math.floor(status / 100);
+  if (wanted !== undefined && wanted !== response.status)
+    return kind(wanted) === kind(response.status) ? spec.provenance(operationId, wanted) : operation;
+  return response.status >= 400 && spec.documentsStatus(operationId, response.status)
+    ? spec.provenance(operationId, response.status)
+    : operation;
 }
 
 /**

@@ -19,6 +19,7 @@ export {
 export type { Override, OverrideRequest } from './core/overrides.ts';
 export type { JournalEntry } from './core/journal.ts';
 export { checkScenario, ScenarioError, type Scenario } from './core/scenario.ts';
+export { SnapshotError } from './core/snapshot.ts';
 export { hoop, amani, haplo } from './factories.ts';
 export type { HoopState, HoopUser, HoopNewUser } from './apis/hoop/index.ts';
 export type { AmaniState, AmaniUser, AmaniNewUser } from './apis/amani/index.ts';

@@ -21,14 +21,21 @@ export interface HandlerOptions {
   onSpecViolation?: 'off' | 'warn' | 'throw';
 }
 
-/** Thrown by a handler with `onSpecViolation: 'throw'`: how the request broke the spec. */
+/**
+ * Thrown by a handler with `onSpecViolation: 'throw'`: how the request broke the spec. It keeps the
+ * request's method and path only — never its headers (a bearer token) or body (a password), which a
+ * test runner would print in full.
+ */
 export class SpecViolationError extends Error {
+  readonly request: { method: string; path: string };
+
   constructor(
-    readonly request: { method: string; path: string },
+    request: { method: string; path: string },
     readonly violations: string[],
   ) {
     super(`usermock: ${request.method} ${request.path} breaks the spec: ${violations.join('; ')}`);
     this.name = 'SpecViolationError';
+    this.request = { method: request.method, path: request.path };
   }
 }
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { MockRequest, MockResponse } from './core/http.ts';
 import { formatted, type Journal, type Recorded } from './core/journal.ts';
 import type { Mock } from './core/mock.ts';
+import { controlPlaneGuard, type ControlPlaneOptions } from './control-plane.ts';
 
 /** Bodies larger than this are refused with 413 before they are read whole. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -15,11 +16,15 @@ export type Servable = Pick<Mock, 'handle' | 'journal'>;
  * Serves a mock over node:http. The transport only translates: it reads the body (bounded),
  * hands a MockRequest to the core and writes the MockResponse back. It also serves the dashboard
  * (`/__usermock/`) and its event stream, which only `usermock serve` offers: they are not the core's.
+ * The control endpoints and the dashboard answer only their owner (`control-plane.ts`; `options`
+ * open them further); the APIs' own routes answer any client, as the core does.
  */
-export function createHttpServer(mock: Servable): Server {
+export function createHttpServer(mock: Servable, options: ControlPlaneOptions = {}): Server {
   const events = new EventStreams(mock.journal);
+  const guard = controlPlaneGuard(options);
   const server = new MockServer((req, res) => {
-    if (serveDashboard(req, res, events, server)) return;
+    // The cheapest test first: it runs on every request, and the APIs' requests go on untouched.
+    if (req.url?.startsWith('/__usermock') && (guard(req, res) || serveDashboard(req, res, events, server))) return;
     readBody(req)
       .then((body) => mock.handle(body === TOO_LARGE ? { ...toMockRequest(req, undefined), bodyTooLarge: true } : toMockRequest(req, body)))
       .then((response) => write(res, response))
@@ -139,9 +144,7 @@ function loadDashboardFiles(): Promise<Map<string, Buffer>> {
 
 /** Answers the dashboard's own requests and says so; every other request is the core's. */
 function serveDashboard(req: IncomingMessage, res: ServerResponse, events: EventStreams, server: Server): boolean {
-  // First the cheapest test: it runs on every request, and the APIs' requests go on untouched.
-  if (!req.url?.startsWith('/__usermock')) return false;
-  const path = req.url.split('?', 1)[0]!;
+  const path = req.url!.split('?', 1)[0]!;
   if (req.method === 'GET' && path === '/__usermock/events') {
     events.open(res, server.listening);
     return true;

@@ -1,18 +1,19 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { isObject } from './core/http.ts';
-import type { Snapshot } from './core/mock.ts';
-import { createMock } from './index.ts';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { ApiModule } from './core/api.ts';
+import { Mock, type Snapshot } from './core/mock.ts';
+import { SnapshotError } from './core/snapshot.ts';
 
 /** A state file that cannot be used; it is left untouched. */
 export class StateFileError extends Error {}
 
 /**
  * Reads the snapshot in a state file: undefined when the file does not exist yet, a
- * StateFileError when it exists but is not a usermock snapshot (torn, corrupt, foreign).
+ * StateFileError when it exists but is not a usermock snapshot (torn, corrupt, foreign) or is one
+ * the APIs served cannot restore (a field missing or of the wrong type: each is named).
  */
-export async function readStateFile(path: string): Promise<Snapshot | undefined> {
+export async function readStateFile(path: string, apis: readonly ApiModule[]): Promise<Snapshot | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -26,13 +27,16 @@ export async function readStateFile(path: string): Promise<Snapshot | undefined>
   } catch (error) {
     throw new StateFileError(`state file ${path} is not valid JSON (${(error as Error).message}); it was left as it is — fix or remove it`);
   }
-  if (snapshot?.usermock !== 1 || !isObject(snapshot.sessions) || !Number.isInteger(snapshot.seed) || !Number.isInteger(snapshot.users)) {
+  if (snapshot?.usermock !== 1) {
     throw new StateFileError(`state file ${path} is not a usermock state snapshot; it was left as it is — fix or remove it`);
   }
   try {
-    // Restored once here, as the server will, so a damaged snapshot is refused before anything starts.
-    createMock({ snapshot: snapshot as Snapshot });
+    // Checked and restored once here, as the server will, so a damaged snapshot is refused before anything starts.
+    new Mock(apis, { snapshot: snapshot as Snapshot });
   } catch (error) {
+    if (error instanceof SnapshotError) {
+      throw new StateFileError(`state file ${path} is damaged (it was left as it is — fix or remove it):\n${error.list}`);
+    }
     throw new StateFileError(
       `state file ${path} is a usermock snapshot that cannot be restored (${(error as Error).message}); it was left as it is — fix or remove it`,
     );
@@ -91,3 +95,32 @@ export async function writeStateFile(path: string, snapshot: string): Promise<vo
 function temporaryFileOf(path: string): string {
   return `${path}.${process.pid}.tmp`;
 }
+
+/**
+ * Removes the temporary files a process killed in the middle of a write (`kill -9`) left beside
+ * the state file — only those of processes that are gone: one still running may be writing its own.
+ * Answers the files removed.
+ */
+export async function removeLeftoverTemporaries(path: string): Promise<string[]> {
+  const folder = dirname(resolve(path));
+  const pattern = new RegExp(`^${escapeRegExp(basename(path))}\\.(\\d+)\\.tmp$`);
+  const names = await readdir(folder).catch(() => []);
+  const leftovers = names.flatMap((name) => {
+    const pid = Number(pattern.exec(name)?.[1]);
+    return Number.isSafeInteger(pid) && pid !== process.pid && !isRunning(pid) ? [join(folder, name)] : [];
+  });
+  await Promise.all(leftovers.map((file) => unlink(file).catch(() => undefined)));
+  return leftovers;
+}
+
+/** Whether a process with this id exists (signal 0 only asks; EPERM: it exists, someone else's). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -241,6 +241,24 @@ export class ApiSpec {
     return response?.['x-provenance'] ?? operation['x-provenance'] ?? 'documented';
   }
 
+  /**
+   * Where the spec's word on one field of an answer comes from: the property's own `x-provenance`
+   * (looked up at the top level of the JSON body and of any object property holding it), else
+   * documented.
+   */
+  fieldProvenance(operationId: string, status: number, field: string): Provenance {
+    const schema = this.response(operationId, status)?.content?.['application/json']?.schema;
+    const propertiesOf = (node: Schema | undefined): Record<string, Schema> =>
+      Object.assign({}, ...((node?.allOf as Schema[] | undefined) ?? []).map(propertiesOf), node?.properties ?? {});
+    const top = propertiesOf(schema);
+    const property =
+      top[field] ??
+      Object.values(top)
+        .map((nested) => propertiesOf(nested)[field])
+        .find(Boolean);
+    return (property?.['x-provenance'] as Provenance | undefined) ?? 'documented';
+  }
+
   /** The response headers the spec marks required for a status. */
   requiredHeaders(operationId: string, status: number): string[] {
     const headers = this.response(operationId, status)?.headers ?? {};
@@ -265,6 +283,28 @@ export class ApiSpec {
     if (rule === 'not-enforced') return rule;
     if (typeof rule === 'number') return { status: rule, provenance: this.provenance(operationId, rule) };
     return { provenance: rule.provenance ?? (rule.status === undefined ? provenance : this.provenance(operationId, rule.status)), ...rule };
+  }
+
+  /**
+   * The property names a response's schema marks `x-server-made: true`, anywhere in it: values the
+   * server or its deployment decides (ids, tokens, timestamps, organisation settings), which no
+   * client request determines — compared for consistency across reads, never by value.
+   */
+  serverMade(operationId: string, status: number, mediaType = 'application/json'): ReadonlySet<string> {
+    return markedProperties(this.response(operationId, status)?.content?.[mediaType]?.schema, 'x-server-made');
+  }
+
+  /**
+   * What identifies an error answer beyond its status: a property its schema marks
+   * `x-error-identity: true` (Haplo's `kind`), or its keys when the schema itself is marked
+   * `x-error-identity: keys` (DRF's field errors); undefined when the status alone does (hoop).
+   */
+  errorIdentity(operationId: string, status: number, mediaType = 'application/json'): { property: string } | 'keys' | undefined {
+    const schema = this.response(operationId, status)?.content?.[mediaType]?.schema;
+    if (!schema) return undefined;
+    if (findSchema(schema, (node) => node['x-error-identity'] === 'keys')) return 'keys';
+    const [property] = markedProperties(schema, 'x-error-identity');
+    return property === undefined ? undefined : { property };
   }
 
   /** The known drift between the vendor's documentation and its server. */
@@ -328,4 +368,36 @@ function examplesOf(content: Record<string, MediaObject> | undefined): Example[]
     if (media.example !== undefined) examples.push({ name: 'example', mediaType, value: media.example });
   }
   return examples;
+}
+
+const markedCache = new WeakMap<object, Map<string, ReadonlySet<string>>>();
+
+/** The names of the properties marked with `extension: true` anywhere in a schema. */
+function markedProperties(schema: Schema | undefined, extension: string): ReadonlySet<string> {
+  if (!schema) return new Set();
+  let byExtension = markedCache.get(schema);
+  if (!byExtension) markedCache.set(schema, (byExtension = new Map()));
+  let names = byExtension.get(extension);
+  if (!names) {
+    const found = new Set<string>();
+    findSchema(schema, (node) => {
+      for (const [name, property] of Object.entries((node.properties as Record<string, Schema> | undefined) ?? {}))
+        if (property && property[extension] === true) found.add(name);
+      return false;
+    });
+    byExtension.set(extension, (names = found));
+  }
+  return names;
+}
+
+/** Whether some schema inside `schema` (itself included) satisfies `test`. */
+function findSchema(schema: Schema, test: (node: Schema) => boolean, seen = new Set<unknown>()): boolean {
+  if (!schema || typeof schema !== 'object' || seen.has(schema)) return false;
+  seen.add(schema);
+  if (test(schema)) return true;
+  return Object.values(schema).some((child) =>
+    Array.isArray(child)
+      ? child.some((item) => findSchema(item as Schema, test, seen))
+      : typeof child === 'object' && child !== null && findSchema(child as Schema, test, seen),
+  );
 }

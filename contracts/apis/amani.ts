@@ -3,6 +3,7 @@
 import { isObject } from '../../specs/json.ts';
 import { apiSpec } from '../../specs/index.ts';
 import { expectationCheck } from '../checks/check.ts';
+import { answersAsDocumented } from '../checks/response.ts';
 import { UNICODE_NAMES, type DataFactory } from '../data.ts';
 import type { RunContext } from '../drivers/context.ts';
 import { isSuccess, type Auth, type Call, type ReceivedResponse } from '../exchange.ts';
@@ -174,17 +175,28 @@ export function amaniProfile(): ApiProfile {
     scenarios: [{ name: 'tokens', writes: true, feeds: ['token_lifecycle'], run: tokens }],
 
     async identify(context, auth) {
+      // Authentication comes before permission: the documented 401 refuses a credential, a 200 or the
+      // documented 403 (no view_group) accepts it.
       const groups = await context.send(listGroups(auth), { purpose: `asking whether ${auth} is accepted` });
       const { status: answered, text } = groups.response;
-      if (answered !== 200 && answered !== 403)
-        return { accepted: answered === 401 ? false : undefined, evidence: `GET /api/v2/group answered ${answered} ${text.slice(0, 100)}` };
-      if (context.mode.readOnly)
-        return { accepted: true, evidence: `GET /api/v2/group answered ${groups.response.status}; only a write tells an admin` };
+      const documented = answersAsDocumented(groups, context.spec);
+      if (!documented || (answered !== 200 && answered !== 403))
+        return {
+          accepted: answered === 401 && documented ? false : undefined,
+          evidence: `GET /api/v2/group answered ${answered}${documented ? '' : ', not as the spec documents it,'} ${text.slice(0, 100)}`,
+        };
+      if (context.mode.readOnly) return { accepted: true, evidence: `GET /api/v2/group answered ${answered}; only a write tells an admin` };
       // An admin-only request that changes nothing: updating a user nobody has (DRF checks permission first).
       const probe = await context.send(patch(NOBODY, {}, auth), { purpose: `asking whether ${auth} is an admin` });
       const { status } = probe.response;
-      if (status === 401) return { accepted: false, evidence: `PATCH ${probe.call.path} answered 401` };
-      return { accepted: true, admin: status !== 403, evidence: `PATCH ${probe.call.path} (needs change_user) answered ${status}` };
+      const admin = !answersAsDocumented(probe, context.spec)
+        ? undefined
+        : status === 403
+          ? false
+          : status === 404 || status < 300
+            ? true
+            : undefined;
+      return { accepted: true, admin, evidence: `PATCH ${probe.call.path} (needs change_user) answered ${status}` };
     },
 
     obtainStandard(context) {
@@ -292,6 +304,34 @@ export function amaniProfile(): ApiProfile {
       return created
         ? `user ${typeof email === 'string' ? email : exchange.response.text.slice(0, 80)} (Amani documents no way to delete a user)`
         : undefined;
+    },
+    examples: {
+      fields: { user_uuid: 'user', email: 'email', username: 'email', password: 'password', groups: 'reference', refresh: 'reference' },
+      user: (user) => ({ id: user.key, email: user.sent.email, username: user.sent.email, password: user.sent.password }),
+      async held({ field, original, index }, context) {
+        // A role named otherwise than by its id (a wrong type on purpose) is sent as the example names it.
+        if (field === 'groups' && typeof original !== 'number') return original;
+        if (field === 'groups') {
+          // Roles the server has, those that may not manage users first.
+          const candidates = [...roles].sort(
+            (a, b) => Number(a.permissions.includes('add_user')) - Number(b.permissions.includes('add_user')),
+          );
+          return candidates.length ? candidates[index % candidates.length]!.id : undefined;
+        }
+        if (field !== 'refresh' || !context.allows('POST')) return undefined;
+        // A refresh token from logging in as a user of this run.
+        const user = await context.user('examples');
+        if (!user) return undefined;
+        const answer = await context.send(profile.read(user), {
+          purpose: 'preparing an example: logging in for a refresh token',
+          after: user.history,
+        });
+        const refresh = (answer.response.json as { refresh?: unknown } | undefined)?.refresh;
+        return typeof refresh === 'string' ? refresh : undefined;
+      },
+      // A role id beyond every role the server has.
+      nobody: ({ field, original }) =>
+        field === 'groups' && typeof original === 'number' ? Math.max(0, ...roles.map((role) => role.id)) + 1000 : undefined,
     },
   };
   return profile;

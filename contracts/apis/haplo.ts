@@ -4,7 +4,9 @@
 import { isObject } from '../../specs/json.ts';
 import { apiSpec } from '../../specs/index.ts';
 import { NOT_JUDGED, responseCheck } from '../checks/check.ts';
+import { answersAsDocumented } from '../checks/response.ts';
 import { UNICODE_NAMES, type DataFactory } from '../data.ts';
+import type { RunContext } from '../drivers/context.ts';
 import type { Call } from '../exchange.ts';
 import type { ApiProfile, CreatedUser, Provocation } from './profile.ts';
 
@@ -36,8 +38,16 @@ const haploEnvelopeConsistency = responseCheck(
 
 /** Haplo's profile for one run. */
 export function haploProfile(): ApiProfile {
-  /** A user known to exist and a tag it has, for reads when the run creates none. */
-  let known: { id: string; tag?: [string, string] } | undefined;
+  /** A user known to exist, for reads when the run creates none. */
+  let known: { id: string } | undefined;
+  /** How many groups stood in for ones an example names that the target does not hold. */
+  let standIns = 0;
+  /** A group the target holds, as its getGroup answer shows it (undefined when it holds none of that code). */
+  const heldGroup = async (context: RunContext, code: string) => {
+    const answer = await context.send(getGroup(code), { purpose: `preparing an example: does the group ${code} exist?` });
+    const group = (answer.response.json as { group?: { id?: unknown } } | undefined)?.group;
+    return answer.response.status === 200 && typeof group?.id === 'number' ? { id: group.id } : undefined;
+  };
 
   function newUser(data: DataFactory, unicode = false): Record<string, unknown> {
     const { ref: _ref, ...body } = data.body(spec().requestSchema('createUser')!);
@@ -96,12 +106,8 @@ export function haploProfile(): ApiProfile {
     query,
     auth: 'admin',
   });
-  const tagQuery = (user: CreatedUser | undefined, data: DataFactory): Record<string, string> =>
-    user
-      ? { 'tag:username': usernameOf(user) }
-      : known?.tag
-        ? { [`tag:${known.tag[0]}`]: known.tag[1] }
-        : { 'tag:username': `${data.token()}-nobody` };
+  /** A tag query that must find exactly `user`: only a user of this run is known to have a tag no one else has. */
+  const tagQuery = (user: CreatedUser): Record<string, string> => ({ 'tag:username': usernameOf(user) });
 
   /** What a user created from `sent` shows; `name` is computed from the two names. */
   const presented = (sent: Record<string, unknown>) => ({
@@ -121,12 +127,14 @@ export function haploProfile(): ApiProfile {
     scenarios: [],
 
     async identify(context, auth) {
+      // Haplo answers every refusal 403; its documented `kind` says which: the key, or the permission.
       const answer = await context.send({ ...getGroup(API_GROUP), auth }, { purpose: `asking who ${auth} is` });
       const kind = (answer.response.json as { kind?: unknown } | undefined)?.kind;
       const evidence = `GET ${answer.call.path} answered ${answer.response.status}${typeof kind === 'string' ? ` ${kind}` : ''}`;
+      if (!answersAsDocumented(answer, context.spec)) return { accepted: undefined, evidence: `${evidence}, not as the spec documents it` };
       if (kind === 'INVALID-API-KEY' || kind === 'UNAUTHORISED') return { accepted: false, evidence };
       if (kind === 'haplo:api-v0:generic:not-permitted') return { accepted: true, admin: false, evidence };
-      return { accepted: answer.response.status === 200 ? true : undefined, admin: true, evidence };
+      return answer.response.status === 200 ? { accepted: true, admin: true, evidence } : { accepted: undefined, evidence };
     },
 
     async prepare(context) {
@@ -134,11 +142,7 @@ export function haploProfile(): ApiProfile {
         const group = await context.send(getGroup(code), { purpose: 'finding a user to read' });
         const members = (group.response.json as { users?: unknown[] } | undefined)?.users;
         if (!Array.isArray(members) || members.length === 0) continue;
-        const id = String(members[0]);
-        const details = await context.send(read(id), { purpose: 'reading a known user' });
-        const tags = (details.response.json as { user?: { tags?: Record<string, unknown> } } | undefined)?.user?.tags ?? {};
-        const tag = Object.entries(tags).find(([, value]) => typeof value === 'string') as [string, string] | undefined;
-        known = { id, tag };
+        known = { id: String(members[0]) };
         return;
       }
     },
@@ -198,16 +202,17 @@ export function haploProfile(): ApiProfile {
     ],
     sample(operationId, user, data) {
       const id = user?.key ?? known?.id ?? NO_ID;
-      const calls: Record<string, Call> = {
+      const calls: Record<string, Call | undefined> = {
         createUser: create(newUser(data)),
         getUserById: read(id),
-        getUserByTag: byTag(tagQuery(user, data)),
+        // A tag query must name a user of this run: no other user is known to have a tag of its own.
+        getUserByTag: user && byTag(tagQuery(user)),
         // Writes only ever touch a user of this run (or an id nobody has).
         updateUserById: update(user?.key ?? NO_ID, { nameFirst: 'Usermock' }),
-        updateUserByTag: updateByTag(user ? tagQuery(user, data) : { 'tag:username': `${data.token()}-nobody` }, { nameFirst: 'Usermock' }),
+        updateUserByTag: updateByTag(user ? tagQuery(user) : { 'tag:username': `${data.token()}-nobody` }, { nameFirst: 'Usermock' }),
         enableUser: enable(user?.key ?? NO_ID, 'active'),
         getGroup: getGroup(API_GROUP),
-        findByTag: findByTag(tagQuery(user, data)),
+        findByTag: user && findByTag(tagQuery(user)),
       };
       return calls[operationId];
     },
@@ -248,6 +253,36 @@ export function haploProfile(): ApiProfile {
       if (exchange.operationId !== 'createUser') return [];
       const id = (exchange.response.json as { user?: { id?: unknown } } | undefined)?.user?.id;
       return typeof id === 'number' ? [enable(String(id), 'block')] : [];
+    },
+    examples: {
+      fields: {
+        id: 'user',
+        email: 'email',
+        'tags.username': 'username',
+        'tag:username': 'username',
+        directGroupMembership: 'reference',
+        groupcode: 'reference',
+        ref: 'reference',
+      },
+      user: (user) => ({ id: Number(user.key), email: user.sent.email, username: usernameOf(user) }),
+      // The API's own service user is the caller the examples are sent as.
+      isCaller: (record) => record.isServiceUser === true,
+      async held({ field, original }, context) {
+        // A ref must point at an object of the target's: none is known.
+        if (field === 'ref' || typeof original !== 'string') return undefined;
+        const numeric = /^group:\d+$/.test(original);
+        if (!numeric && (await heldGroup(context, original))) return original;
+        // Another group stands for one the target does not hold, in turn (a membership list naming two gets two).
+        const candidates = [API_GROUP, 'std:group:administrators'];
+        for (let tried = 0; tried < candidates.length; tried++) {
+          const code = candidates[standIns++ % candidates.length]!;
+          const group = await heldGroup(context, code);
+          if (group) return numeric ? `group:${group.id}` : code;
+        }
+        return undefined;
+      },
+      // Ids are counted up from 1: one far beyond stands for an unknown one (0 stays: it is no id at all).
+      nobody: ({ kind, original }) => (kind === 'user' && typeof original === 'number' && original > 0 ? Number(NO_ID) : undefined),
     },
   };
   return profile;

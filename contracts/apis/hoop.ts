@@ -4,6 +4,7 @@
 import { isObject } from '../../specs/json.ts';
 import { apiSpec } from '../../specs/index.ts';
 import { expectationCheck, NOT_JUDGED, responseCheck } from '../checks/check.ts';
+import { answersAsDocumented } from '../checks/response.ts';
 import { UNICODE_NAMES, type DataFactory } from '../data.ts';
 import type { RunContext } from '../drivers/context.ts';
 import type { Call, Exchange, ReceivedResponse } from '../exchange.ts';
@@ -57,6 +58,8 @@ const hoopEnumConformance = responseCheck(
 export function hoopProfile(): ApiProfile {
   /** The callers as `/api/userinfo` showed them at the start: their emails, and the slack ids to restore. */
   const callers: Partial<Record<'admin' | 'standard', Record<string, unknown>>> = {};
+  /** Callers whose own slack id the run may change: those it can put back (hoop refuses an empty one). */
+  const restorable = new Set<'admin' | 'standard'>();
   let runGroup = 'usermock-group';
 
   function newUser(data: DataFactory, unicode = false): Record<string, unknown> {
@@ -89,9 +92,11 @@ export function hoopProfile(): ApiProfile {
    * /api/users/self/slack` changed, whose change every later read shows.
    */
   async function callerIdentity(context: RunContext): Promise<void> {
+    if (restorable.size === 0)
+      return context.block('caller_identity', "no caller's own slack id could be put back afterwards, so none is changed");
     for (const auth of ['admin', 'standard'] as const) {
       const before = callers[auth];
-      if (!before) continue;
+      if (!before || !restorable.has(auth)) continue;
       const slack_id = `U${context.data.nonce.toUpperCase()}${auth === 'admin' ? 'A' : 'S'}`;
       const patched = await context.send(selfSlack(auth, slack_id), {
         purpose: `setting the ${auth} caller's own slack id`,
@@ -125,26 +130,34 @@ export function hoopProfile(): ApiProfile {
     scenarios: [{ name: 'caller', writes: true, feeds: ['caller_identity'], run: callerIdentity }],
 
     async identify(context, auth) {
+      // Any valid credential may call /api/userinfo: its documented 401 refuses one, its 200 accepts it and says who it is.
       const info = await context.send(userInfo(auth), { purpose: `asking who ${auth === 'admin' ? '--auth' : '--auth-standard'} is` });
       const { status, text, json } = info.response;
-      if (status !== 200)
-        return { accepted: status === 401 ? false : undefined, evidence: `GET /api/userinfo answered ${status} ${text.slice(0, 100)}` };
+      const documented = answersAsDocumented(info, context.spec);
+      if (status !== 200 || !documented)
+        return {
+          accepted: status === 401 && documented ? false : undefined,
+          evidence: `GET /api/userinfo answered ${status}${documented ? '' : ', not as the spec documents it,'} ${text.slice(0, 100)}`,
+        };
       const groups = isObject(json) ? json.groups : undefined;
       const claimsAdmin = Array.isArray(groups) ? roleOf(groups) === 'admin' : undefined;
       const claims = `GET /api/userinfo shows groups ${JSON.stringify(groups)}`;
       if (context.mode.readOnly) return { accepted: true, claimsAdmin, evidence: claims };
-      // An admin-only request that changes nothing: deleting a group nobody has.
+      // An admin-only request that changes nothing: deleting a group nobody has. Its documented 403
+      // is the role refusal; any other refusal of a credential /api/userinfo accepted tells nothing.
       const probe = await context.send(
         { ...deleteGroup(`usermock-${context.data.nonce}-none`), auth },
         { purpose: `asking whether ${auth} is an admin` },
       );
-      if (probe.response.status === 401) return { accepted: false, evidence: `DELETE ${probe.call.path} answered 401` };
-      return {
-        accepted: true,
-        admin: probe.response.status !== 403,
-        claimsAdmin,
-        evidence: `${claims}; DELETE ${probe.call.path} (admin only) answered ${probe.response.status}`,
-      };
+      const answered = probe.response.status;
+      const admin = !answersAsDocumented(probe, context.spec)
+        ? undefined
+        : answered === 403
+          ? false
+          : answered < 400 || answered === 404
+            ? true
+            : undefined;
+      return { accepted: true, admin, claimsAdmin, evidence: `${claims}; DELETE ${probe.call.path} (admin only) answered ${answered}` };
     },
 
     async prepare(context) {
@@ -154,9 +167,17 @@ export function hoopProfile(): ApiProfile {
         const info = await context.send(userInfo(auth), { purpose: `reading the ${auth} caller` });
         if (info.response.status !== 200 || !isObject(info.response.json)) continue;
         callers[auth] = info.response.json;
-        // The run changes the callers' slack ids; the clean-up puts them back (hoop refuses an empty one).
+        if (context.mode.readOnly) continue;
+        // The run changes a caller's slack id only where the clean-up can put it back: hoop refuses an empty one.
         const original = info.response.json.slack_id;
-        if (typeof original === 'string' && original !== '' && !context.mode.readOnly) context.undo.push(selfSlack(auth, original));
+        if (typeof original === 'string' && original !== '') {
+          restorable.add(auth);
+          context.undo.push(selfSlack(auth, original));
+        } else {
+          context.notes.push(
+            `the ${auth} caller's slack id is empty, which PATCH /api/users/self/slack cannot set back: caller_identity and the updateSelfSlack bodies leave that caller unchanged`,
+          );
+        }
       }
     },
 
@@ -204,12 +225,17 @@ export function hoopProfile(): ApiProfile {
         valid: (unicode) => ({ name: `${data.token()}${unicode ? '-ünï' : ''}` }),
         acceptsValid: true,
       },
-      {
-        operationId: 'updateSelfSlack',
-        call: (body) => ({ ...selfSlack('admin', ''), body: undefined, ...body }),
-        valid: (unicode) => ({ slack_id: `U${data.token().toUpperCase()}${unicode ? 'Ü' : ''}` }),
-        acceptsValid: true,
-      },
+      // The admin's own record: only when its slack id can be put back.
+      ...(restorable.has('admin')
+        ? [
+            {
+              operationId: 'updateSelfSlack',
+              call: (body: { body?: unknown; raw?: string }) => ({ ...selfSlack('admin', ''), body: undefined, ...body }),
+              valid: (unicode: boolean) => ({ slack_id: `U${data.token().toUpperCase()}${unicode ? 'Ü' : ''}` }),
+              acceptsValid: true,
+            },
+          ]
+        : []),
     ],
     sample(operationId, user, data) {
       // Reads may name the caller; writes only ever name a user of this run, or nobody.
@@ -265,7 +291,7 @@ export function hoopProfile(): ApiProfile {
               },
             ]
           : []),
-        // A conformant hoop refuses these three; a server that does not has done them: sent last.
+        // A conformant hoop refuses these three; a server that does not has done them.
         ...(self
           ? [
               {
@@ -273,12 +299,12 @@ export function hoopProfile(): ApiProfile {
                 status: 422,
                 purpose: 'an admin deactivating themself',
                 call: put(self, { ...pick(callers.admin!), email: self, status: 'inactive' }),
-                last: true,
+                destructive: true,
               },
-              { operationId: 'deleteUser', status: 422, purpose: 'an admin deleting themself', call: remove(self), last: true },
+              { operationId: 'deleteUser', status: 422, purpose: 'an admin deleting themself', call: remove(self), destructive: true },
             ]
           : []),
-        { operationId: 'deleteGroup', status: 422, purpose: 'deleting the admin group', call: deleteGroup('admin'), last: true },
+        { operationId: 'deleteGroup', status: 422, purpose: 'deleting the admin group', call: deleteGroup('admin'), destructive: true },
       ];
     },
     unprovokable: {},
@@ -293,6 +319,34 @@ export function hoopProfile(): ApiProfile {
       if (operationId === 'updateUser' && response.status === 200) return testGroups.map(deleteGroup);
       if (operationId === 'createGroup' && response.status === 201 && typeof body.name === 'string') return [deleteGroup(body.name)];
       return [];
+    },
+    examples: {
+      fields: {
+        emailOrID: 'user',
+        email: 'email',
+        password: 'password',
+        groups: 'name',
+        'createGroup.name': 'name',
+        'deleteGroup.name': 'name',
+      },
+      user: (user) => ({ email: user.key, id: (user.history[0]?.response.json as { id?: unknown } | undefined)?.id }),
+      // The examples' admin is the caller they are sent as (`/api/userinfo`'s adminSelfHosted).
+      isCaller: (record) => record.role === 'admin',
+      builtIn: ['admin'],
+      // A group an example names stands for a group of this run, made for it (the clean-up deletes it).
+      async held(_wanted, context) {
+        if (!context.allows('POST')) return undefined;
+        const name = context.data.token();
+        const made = await context.send(
+          { operationId: 'createGroup', method: 'POST', path: '/api/users/groups', auth: 'admin', body: { name } },
+          { purpose: 'preparing an example: a group of this run' },
+        );
+        return made.response.status === 201 ? name : undefined;
+      },
+      unsafe: (operationId) =>
+        operationId === 'updateSelfSlack' && !restorable.has('admin')
+          ? "it changes the admin caller's own slack id, which this run could not put back"
+          : undefined,
     },
   };
   return profile;

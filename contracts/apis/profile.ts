@@ -44,8 +44,11 @@ export interface Provocation {
   /** Requests that make what the call needs (a group to delete), sent first. */
   setup?: Call[];
   call: Call;
-  /** Changes the server if it is not conformant (an admin deleting themself): sent after everything else. */
-  last?: boolean;
+  /**
+   * A faulty server would obey it destructively (an admin deleting themself): sent only with
+   * `--allow-destructive`, after everything else.
+   */
+  destructive?: boolean;
 }
 
 /** Who a credential is, as the server tells. */
@@ -111,6 +114,43 @@ export interface ApiProfile {
   cleanup(exchange: Exchange): Call[];
   /** What a successful exchange created that cannot be removed (Amani users), in words. */
   leftover?(exchange: Exchange): string | undefined;
+  /** What the values of the spec's examples name, so that `example_pairs` can send them safely (contracts/drivers/examples.ts). */
+  examples?: ExampleValues;
+}
+
+/**
+ * What an example's value names: a `user` (a path key: id or email), an `email`, a `username`, a
+ * `password`, a free-form `name` a request may make (hoop's groups), or a `reference` to something
+ * the target must already hold (group codes, role ids, refresh tokens, Haplo refs).
+ */
+export type ExampleKind = 'user' | 'email' | 'username' | 'password' | 'name' | 'reference';
+
+/** A value of an example: what it names, the field (or parameter) it is in, the example's value. */
+export interface ExampleValue {
+  kind: ExampleKind;
+  field: string;
+  original: unknown;
+}
+
+/**
+ * How `example_pairs` replaces the values of the spec's examples by the run's own: which fields
+ * name what, the values a user of the run shows, and what the target holds.
+ */
+export interface ExampleValues {
+  /** Body fields (dotted: `tags.username`; `<operationId>.<field>` for one operation only) and parameters, by what they name. */
+  fields: Record<string, ExampleKind>;
+  /** A run user's values standing for a seeded user's, by attribute (`id`, `email`, `username`, `password`). */
+  user(user: CreatedUser): Record<string, unknown>;
+  /** Whether a seeded user is the caller the examples are sent as: a write naming it in its path is not sent. */
+  isCaller?(record: Record<string, unknown>): boolean;
+  /** A value the target holds standing for `original` (the `index`th distinct one of the field), or undefined when none is known. */
+  held?(wanted: ExampleValue & { index: number }, context: RunContext): Promise<unknown>;
+  /** A value nobody has standing for `original` (an id beyond any), or undefined to send `original`. */
+  nobody?(wanted: ExampleValue): unknown;
+  /** Values sent as the example gives them (hoop's `admin` group): a write naming one in its path is destructive. */
+  builtIn?: unknown[];
+  /** Why an operation's examples cannot be sent in this run (a caller's setting that could not be put back). */
+  unsafe?(operationId: string): string | undefined;
 }
 
 /** Every operation of a profile that takes a body: creating a user first, then the profile's others. */

@@ -1,5 +1,5 @@
 // What a check is: a name, a one-line meaning and what it needs, beside the function that judges.
-import type { ApiSpec } from '../../specs/index.ts';
+import type { ApiSpec, Provenance } from '../../specs/index.ts';
 import type { Exchange } from '../exchange.ts';
 
 /** What a check found wrong with one exchange, with the facts known drift is matched on. */
@@ -11,6 +11,8 @@ export interface Problem {
   status?: number;
   /** The schema errors behind the problem (JSON pointer into the body, ajv keyword). */
   schemaErrors?: Array<{ pointer: string; keyword: string }>;
+  /** Where the violated fact comes from, when the check knows better than the operation's status (a convention no vendor states). */
+  provenance?: Provenance;
 }
 
 export interface CheckInfo {

@@ -4,6 +4,7 @@ import type { ApiSpec } from '../../specs/index.ts';
 import type { ApiProfile } from '../apis/profile.ts';
 import { mediaTypeOf, type Exchange } from '../exchange.ts';
 import { undocumentedNote, type Problem } from './check.ts';
+import { cut, masked } from '../report/mask.ts';
 
 /** The first unmet part of an exchange's expectation; `status` tells that the answer was not even the expected one. */
 export interface Unmet {
@@ -41,15 +42,29 @@ export function unmetExpectation(exchange: Exchange, spec: ApiSpec, profile: Api
       wrongAnswer: true,
     };
   }
-  const problem = shows(exchange, profile) ?? listed(exchange, profile);
+  const problem = disagreement(exchange) ?? shows(exchange, spec, profile) ?? listed(exchange, profile);
   return problem ? { problem, wrongAnswer: false } : undefined;
 }
 
 const successStatuses = (spec: ApiSpec, operationId: string) =>
   spec.operation(operationId).statuses.filter((status) => status.startsWith('2'));
 
+/** The answer and the vendor model's answer to the same request, side by side, with what differs. */
+function disagreement(exchange: Exchange): Problem | undefined {
+  const agreement = exchange.intent.expect?.agreement;
+  if (!agreement || agreement.differences.length === 0) return undefined;
+  // Tokens masked before the cut, so that a cut token cannot leave a quote open for the report's masking.
+  const brief = (response: { status: number; text: string }) => {
+    const text = masked(response.text, [], Infinity);
+    return `${response.status}${text ? ` ${cut(text, 160)}` : ''}`;
+  };
+  return {
+    message: `${exchange.intent.purpose}: the server answered ${brief(exchange.response)}; the vendor answers ${brief(agreement.vendor)} (${agreement.differences.join('; ')})`,
+  };
+}
+
 /** The user in the answer shows each expected field; a field not as expected is named with why it was expected. */
-function shows(exchange: Exchange, profile: ApiProfile): Problem | undefined {
+function shows(exchange: Exchange, spec: ApiSpec, profile: ApiProfile): Problem | undefined {
   const { shows: expected, because = {} } = exchange.intent.expect ?? {};
   if (!expected) return undefined;
   const actual = profile.userIn(exchange.response);
@@ -60,7 +75,12 @@ function shows(exchange: Exchange, profile: ApiProfile): Problem | undefined {
     ([field, value]) =>
       `${field} = ${JSON.stringify(value)}${because[field] ? ` (${because[field]})` : ''}, got ${JSON.stringify(actual[field]) ?? 'nothing'}`,
   );
-  return { message: `${exchange.intent.purpose}: expected ${details.join('; ')}` };
+  // A field whose value the spec only infers (Amani's username) is no proven fact.
+  const inferred = wrong.every(([field]) => spec.fieldProvenance(exchange.operationId, exchange.response.status, field) === 'inferred');
+  return {
+    message: `${exchange.intent.purpose}: expected ${details.join('; ')}`,
+    ...(inferred ? { provenance: 'inferred' as const } : {}),
+  };
 }
 
 /** The list in the answer includes every expected key, and no key twice. */

@@ -3,6 +3,7 @@
 import type { ApiProfile } from '../apis/profile.ts';
 import { expectationCheck, type CheckInfo, type ResponseCheck } from './check.ts';
 import { GENERIC_BODY_CHECKS, WIRE_CHECKS } from './response.ts';
+import { modelAgreement } from '../model/check.ts';
 
 const stateful = { stateful: true, writes: true } as const;
 
@@ -24,6 +25,13 @@ export const EXPECTATION_CHECKS: readonly CheckInfo[] = [
   expectationCheck('provoked_status', 'a request built to get a documented status gets it', { stateful: true }),
   // A run of refusals (a credential gone stale, a gateway answering for the API) is not a pass.
   expectationCheck('operation_success', 'a well-formed request to each operation the run may call succeeds'),
+  // The specs' examples as contracts (contracts/drivers/examples.ts): read-only and stateless runs send what they may.
+  expectationCheck(
+    'example_pairs',
+    "each documented request example gets its paired response's status, and the fields the example answer shows that the request determined",
+  ),
+  // Semantic conformance: the vendor's executable model (usermock) answers the same generated sequences alike.
+  modelAgreement,
 ];
 
 /** The checks of one API, response checks in the order they judge an answer: the wire, the API's own, then the generic body checks. */

@@ -80,9 +80,13 @@ export const headerConformance = responseCheck(
     if (!isJson(mediaTypeOf(response)) || response.text === '') return undefined;
     const charset = /;\s*charset=("?)([^;"]+)\1/i.exec(response.headers['content-type'] ?? '')?.[2]?.toLowerCase();
     if (charset !== undefined && charset !== 'utf-8') return { message: `expected JSON in UTF-8, got charset=${charset}` };
+    // RFC 8259 defines no charset parameter for JSON: leaving out one the vendor names is at most a warning.
     const named = spec.document['x-response-charset'];
     if (named && charset === undefined)
-      return { message: `expected Content-Type to name charset=${named} as the spec documents, got ${response.headers['content-type']}` };
+      return {
+        message: `expected Content-Type to name charset=${named} as the vendor's server does, got ${response.headers['content-type']}`,
+        provenance: 'inferred',
+      };
     return undefined;
   },
 );
@@ -109,6 +113,32 @@ export const noSecretsInAnswers = responseCheck(
     return found.length ? { message: `expected no secret in the answer, got ${found.slice(0, 3).join(', ')}` } : undefined;
   },
 );
+
+/** Whether an answer is the documented one for its status: a documented status, content type and schema. */
+export function answersAsDocumented(exchange: Exchange, spec: ApiSpec): boolean {
+  return [statusCodeConformance, contentTypeConformance, responseSchemaConformance].every((check) => {
+    const problem = check.judge(exchange, spec);
+    return problem === undefined || problem === NOT_JUDGED;
+  });
+}
+
+/**
+ * Whether an answer looks like one the operation documents, if not to the letter: a documented
+ * status with a documented content type, or a body of some documented answer's schema. What tells
+ * the API from a web page or another service at the same URL.
+ */
+export function answersInShapeOf(exchange: Exchange, spec: ApiSpec): boolean {
+  const { operationId, response } = exchange;
+  const problems = [statusCodeConformance, contentTypeConformance].map((check) => check.judge(exchange, spec));
+  if (problems.every((problem) => problem === undefined)) return true;
+  if (response.json === undefined) return false;
+  return spec.operation(operationId).statuses.some((status) =>
+    spec.responseMediaTypes(operationId, Number(status)).some((mediaType) => {
+      const validate = isJson(mediaType) ? spec.responseValidator(operationId, Number(status), mediaType) : undefined;
+      return validate !== undefined && validate(response.json) === true;
+    }),
+  );
+}
 
 /** Checks of the status and media type of an answer: judged first. */
 export const WIRE_CHECKS: readonly ResponseCheck[] = [notAServerError, statusCodeConformance, contentTypeConformance];

@@ -4,10 +4,12 @@ import type { DataFactory } from '../data.ts';
 import { isSuccess, type Call, type Exchange, type Intent } from '../exchange.ts';
 import type { Transport } from '../transport.ts';
 
-/** What a run may do: only safe requests, or nothing that needs the server to keep state. */
+/** What a run may do: only safe requests, nothing that needs the server to keep state, destructive probes. */
 export interface RunMode {
   readOnly: boolean;
   stateless: boolean;
+  /** Probes a faulty server would obey destructively are sent too (`--allow-destructive`). */
+  destructive: boolean;
 }
 
 /** Where a run is, for a progress line. */
@@ -30,6 +32,10 @@ export class RunContext {
   readonly users: CreatedUser[] = [];
   /** Calls the clean-up sends besides undoing creates (restoring a changed setting …). */
   readonly undo: Call[] = [];
+  /** What the run left out or could not verify, in words, for the report. */
+  readonly notes: string[] = [];
+  /** Documented (operation, status) pairs deliberately not sought (`"deleteUser 422"`), with why. */
+  readonly notSought = new Map<string, string>();
   private readonly byPurpose = new Map<string, Promise<CreatedUser | undefined>>();
   private creationFailed = false;
   private phase = 'starting';

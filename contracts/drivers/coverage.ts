@@ -3,12 +3,22 @@
 import { coverageOf } from '../coverage.ts';
 import type { RunContext } from './context.ts';
 
-/** A well-formed request to each operation the run may call (safe ones; all of them on a stateless target). */
+/**
+ * A well-formed request to each operation the run may call (safe ones; all of them on a stateless
+ * target). One that must name a record the server is not known to hold (a tag query) names a user
+ * the run creates, or is left out with why.
+ */
 export async function samples(context: RunContext): Promise<void> {
+  const mayCreate = !context.mode.readOnly && !context.mode.stateless;
   for (const operation of context.spec.operations) {
     if (!context.allows(operation.method) || !(operation.method === 'GET' || context.mode.stateless)) continue;
-    const call = context.profile.sample(operation.id, undefined, context.data);
+    let call = context.profile.sample(operation.id, undefined, context.data);
+    if (!call && mayCreate) call = context.profile.sample(operation.id, await context.user('samples'), context.data);
     if (call) await context.send(call, { purpose: 'a well-formed request', check: 'operation_success', expect: { status: 'success' } });
+    else
+      context.notes.push(
+        `operation_success: ${operation.id} not sampled: it needs a record of this run${mayCreate ? ', and none was created' : ' (a read-only run creates none)'}`,
+      );
   }
 }
 
@@ -35,12 +45,23 @@ export async function pathForms(context: RunContext): Promise<void> {
   }
 }
 
-/** Sends the profile's request for each documented status no driver has provoked yet; those that may harm a wrong server last. */
+/**
+ * Sends the profile's request for each documented status no driver has provoked yet. Those a
+ * faulty server would obey destructively only with `--allow-destructive`, and last.
+ */
 export async function provocations(context: RunContext): Promise<void> {
   if (context.mode.stateless) return context.block('provoked_status', 'a stateless target answers from examples, not from state');
   const user = context.mode.readOnly ? undefined : await context.user('provocations');
   const all = (await context.profile.provocations(context, user)).filter((provocation) => context.allows(provocation.call.method));
-  for (const provocation of [...all.filter((p) => !p.last), ...all.filter((p) => p.last)]) {
+  const destructive = all.filter((provocation) => provocation.destructive);
+  if (!context.mode.destructive) {
+    for (const provocation of destructive)
+      context.notSought.set(
+        `${provocation.operationId} ${provocation.status}`,
+        `${provocation.purpose}: a faulty server would do it; sent with --allow-destructive`,
+      );
+  }
+  for (const provocation of [...all.filter((p) => !p.destructive), ...(context.mode.destructive ? destructive : [])]) {
     const covered = coverageOf(context.spec, context.profile, context.transport.exchanges).judged(
       provocation.operationId,
       provocation.status,

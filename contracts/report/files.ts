@@ -4,7 +4,7 @@ import junitReportBuilder from 'junit-report-builder';
 import { mediaTypeOf } from '../exchange.ts';
 import type { RunReport } from '../run.ts';
 import type { Failure } from '../verdict.ts';
-import { masked } from './mask.ts';
+import { excerpt } from './excerpt.ts';
 import { reproduction, sequenceOf } from './reproduce.ts';
 import { renderFailure } from './text.ts';
 
@@ -45,7 +45,7 @@ function junitOf(report: RunReport): string {
       failures.flatMap((failure, index) => [...renderFailure(failure, report, index + 1), '']).join('\n');
     if (result.status === 'failed') test.failure(result.failures[0]!.message, result.check).standardOutput(text(result.failures));
     else if (result.status === 'skipped') test.skipped().standardOutput(`skipped: ${result.reason}`);
-    else if (result.warnings.length) test.standardOutput(`known drift, allowed:\n${text(result.warnings)}`);
+    else if (result.warnings.length) test.standardOutput(`warnings (inferred facts, known drift allowed):\n${text(result.warnings)}`);
   }
   return builder.build();
 }
@@ -69,7 +69,7 @@ function failureJson(failure: Failure, report: RunReport) {
     response: {
       status: exchange.response.status,
       contentType: mediaTypeOf(exchange.response),
-      body: masked(exchange.response.text, report.secrets, 2000),
+      body: excerpt(exchange.response.text, exchange.response.json, failure.pointer, report.secrets),
     },
     reproduce: reproduction(exchange, report.baseUrl, { nonce: report.nonce, passwords: report.secrets }).join('\n'),
   };

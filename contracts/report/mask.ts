@@ -14,5 +14,16 @@ export function masked(text: string, passwords: readonly string[], limit = 300):
     SECRET_KEY.test(key) && value !== '' ? `"${key}"${colon}"${MASK}"` : whole,
   );
   for (const password of passwords) shown = shown.split(password).join(MASK);
-  return shown.length > limit ? `${shown.slice(0, limit)}… (${text.length} characters)` : shown;
+  return shown.length > limit ? `${shown.slice(0, limit)}… (${shown.length - limit} more of ${shown.length} characters left out)` : shown;
+}
+
+/**
+ * A text cut to `limit` characters (`…` marks the cut) with the string the cut left open closed,
+ * so that masking the message that quotes it later pairs every key with its own value.
+ */
+export function cut(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const shown = text.slice(0, limit);
+  const open = (shown.match(/(?<!\\)"/g)?.length ?? 0) % 2 === 1;
+  return `${shown}…${open ? '"' : ''}`;
 }

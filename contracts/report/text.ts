@@ -4,6 +4,7 @@ import type { Coverage } from '../coverage.ts';
 import { mediaTypeOf } from '../exchange.ts';
 import type { RunReport } from '../run.ts';
 import type { CheckResult, Failure } from '../verdict.ts';
+import { excerpt } from './excerpt.ts';
 import { masked } from './mask.ts';
 import { reproduction, sequenceOf } from './reproduce.ts';
 
@@ -28,7 +29,7 @@ export function renderReport(report: RunReport): string {
     if (warnings.length)
       lines.push(
         '',
-        `Known drift, allowed (${warnings.length}):`,
+        `Warnings (${warnings.length}): facts the spec marks inferred (failures with --strict), and known drift allowed`,
         ...warnings.flatMap((warning, index) => ['', ...renderFailure(warning, report, index + 1)]),
       );
   }
@@ -44,7 +45,7 @@ function resultTable(results: CheckResult[]): string[] {
         ? `${result.failures.length} failure${result.failures.length > 1 ? 's' : ''}${result.failures.some((failure) => failure.drift) ? ' (known drift among them)' : ''}`
         : result.status === 'skipped'
           ? result.reason!
-          : `${result.judged} judged${result.warnings.length ? `, ${result.warnings.length} known drift allowed` : ''}`;
+          : `${result.judged} judged${result.warnings.length ? `, ${result.warnings.length} warning${result.warnings.length > 1 ? 's' : ''}` : ''}`;
     return `  ${result.check.padEnd(width)}  ${result.status.padEnd(7)}  ${detail}`;
   });
   return [`  ${'check'.padEnd(width)}  ${'result'.padEnd(7)}  details`, ...rows];
@@ -65,6 +66,8 @@ export function coverageTable(coverage: Coverage): string[] {
     if (of('not provoked').length) parts.push(`not provoked ${of('not provoked').join(' ')}`);
     for (const pair of pairs.filter((candidate) => candidate.state === 'unprovokable'))
       parts.push(`cannot be provoked ${pair.status} (${pair.reason})`);
+    for (const pair of pairs.filter((candidate) => candidate.state === 'not sought'))
+      parts.push(`not sought ${pair.status} (${pair.reason})`);
     if (of('server error').length) parts.push(`not sought ${of('server error').join(' ')} (server errors)`);
     lines.push(`  ${operation.padEnd(width)}  ${parts.join(' · ')}`);
   }
@@ -96,7 +99,7 @@ export function renderFailure(failure: Failure, report: Pick<RunReport, 'baseUrl
   if (exchange.request.body !== undefined) lines.push(`${indent}body:      ${masked(exchange.request.body, report.secrets)}`);
   const { response } = exchange;
   lines.push(
-    `${indent}response:  ${response.status} ${mediaTypeOf(response) || '(no content type)'} ${masked(response.text, report.secrets)}`,
+    `${indent}response:  ${response.status} ${mediaTypeOf(response) || '(no content type)'} ${excerpt(response.text, response.json, failure.pointer, report.secrets)}`,
   );
   lines.push(
     `${indent}reproduce:`,

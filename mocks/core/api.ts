@@ -46,6 +46,19 @@ export interface ApiModule<
   owns(path: string): boolean;
   seed(options: SeedOptions): S;
   restore(snapshot: unknown): S;
+  /**
+   * The JSON Schema of what `restore` takes (what the state's `toJSON()` gives): a snapshot or state
+   * file that breaks it is refused before anything is restored, naming the field. Without it, the
+   * API's part of a snapshot is restored unchecked.
+   */
+  snapshotSchema?: object;
+  /**
+   * A state that starts as `state` and changes on its own: a session's copy of the seeded state,
+   * made on the session's first write (it reads the shared seeded state until then). It may share
+   * what it does not change (`Table.fork()`); `state` never changes afterwards. Without it, a copy
+   * is `restore(toJSON())` of a deep clone.
+   */
+  fork?(state: S): S;
   credentials(state: S): Credentials;
   /** The spec operation a method and path route to, if any. */
   operationFor(method: string, path: string): Operation | undefined;
@@ -62,7 +75,12 @@ export interface ApiModule<
   newUser: { operationId: Op; body(faker: Faker, fields?: Partial<NewUser>): NewUser };
   /** The vendor's error body for a message of the mock's own (an undocumented `Prefer: code=`). */
   error(status: number, message: string): MockResponse;
-  /** Answers a request to one of its paths, checking access where the vendor's server does. */
+  /**
+   * Answers a request to one of its paths, checking access where the vendor's server does. A
+   * request whose credential the gate refuses, or that routes to no operation (`operationFor`),
+   * must change nothing: in a session that has not written yet, the core answers it from the
+   * seeded state every such session shares.
+   */
   handle(request: MockRequest, state: S): MockResponse | Promise<MockResponse>;
   /** Who its callers are and how it refuses them; the core applies the spec's requirements with it (`Prefer: code=` too). */
   gate: Gate<S, unknown>;

@@ -32,6 +32,7 @@ import { parsePrefer, type Latency } from './prefer.ts';
 import { deterministically } from './entropy.ts';
 import { specViolations } from './violations.ts';
 import { createUsers, isOverrideRequest, schemaProblems, type Scenario } from './scenario.ts';
+import { checkSnapshot } from './snapshot.ts';
 
 export { SESSION_HEADER };
 const CONTROL_PREFIX = '/__usermock/';
@@ -57,8 +58,10 @@ export interface MockOptions {
   onError?: (error: unknown) => void;
   /** Named sessions held at once (the default session is always there); a new one past it is refused with 429. */
   maxSessions?: number;
-  /** Records (users, hoop's groups) per API per session; a create past it is refused with 429. */
+  /** Records (users, hoop's groups) per API per session; a create past it is refused with 429, a scenario asking more is refused at start. */
   maxUsers?: number;
+  /** Overrides per session; one more is refused with 429. */
+  maxOverrides?: number;
   /**
    * Starting data and standing overrides (a scenario file's content): every session starts from it,
    * and goes back to it on reset. Its `users` count wins over `users`.
@@ -71,6 +74,8 @@ export interface LimitsReport {
   sessions: { max: number; used: number };
   /** Per session, per API, per kind of record (users, groups). */
   users: { max: number; used: Record<string, Record<string, Record<string, number>>> };
+  /** Per session. */
+  overrides: { max: number; used: Record<string, number> };
 }
 
 /** Every API's state for one session, by API name. */
@@ -98,6 +103,11 @@ export const DEFAULT_SEED = 1;
 export const DEFAULT_USERS = 30;
 export const DEFAULT_MAX_SESSIONS = 1_000;
 export const DEFAULT_MAX_USERS = 100_000;
+export const DEFAULT_MAX_OVERRIDES = 100;
+/** A held session that has not written: it reads the seeded template. */
+const SHARED = Symbol('shared');
+/** Methods that never change a session's state (the core answers them from the template until the session writes). */
+const READS = new Set(['GET', 'HEAD']);
 /** When a scenario's users are made, whenever the mock starts: the same moment everywhere. */
 const SCENARIO_TIME = Date.UTC(2025, 0, 1);
 
@@ -112,10 +122,17 @@ export class Mock<M extends ApiModule = ApiModule> {
   readonly users: number;
   readonly maxSessions: number;
   readonly maxUsers: number;
+  readonly maxOverrides: number;
   readonly journal = new Journal();
   /** The middlewares around the API that owns a request's path. */
   private readonly chain: Next;
-  private readonly sessions = new Map<string, World>();
+  /**
+   * The sessions held: each one's own state once it wrote (a fork of the template), SHARED until
+   * then. The default session is always held.
+   */
+  private readonly sessions = new Map<string, World | typeof SHARED>();
+  /** The seeded state every session starts from, made on first need and never changed afterwards. */
+  private seeded: World | undefined;
   private readonly overrides: Overrides;
   /** The override that gave an answer, for its journal entry. */
   private readonly answeredBy = new WeakMap<MockResponse, string>();
@@ -135,17 +152,25 @@ export class Mock<M extends ApiModule = ApiModule> {
     this.overrides = new Overrides(options.scenario?.overrides);
     this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
     this.maxUsers = options.maxUsers ?? DEFAULT_MAX_USERS;
+    this.maxOverrides = options.maxOverrides ?? DEFAULT_MAX_OVERRIDES;
     for (const [name, value] of [
       ['maxSessions', this.maxSessions],
       ['maxUsers', this.maxUsers],
+      ['maxOverrides', this.maxOverrides],
     ] as const) {
       if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number of at least 1, got ${value}`);
     }
     if (this.users > this.maxUsers) throw new RangeError(`${this.users} users per API is more than maxUsers allows (${this.maxUsers})`);
+    // Checked before anything is seeded: a scenario of a million users is refused, not made.
+    const problem = scenarioPastLimits(options.scenario, this.users, this.maxUsers, this.maxOverrides);
+    if (problem) throw new RangeError(problem);
+    // A damaged snapshot is refused here, naming the field, rather than restored to misbehave later.
+    if (options.snapshot !== undefined) checkSnapshot(options.snapshot, apis);
     // A copy: the states keep the rows they are given, and the caller's snapshot must not change with them.
     for (const [session, world] of Object.entries(structuredClone(options.snapshot?.sessions) ?? {})) {
       this.sessions.set(session, this.restoreWorld(world));
     }
+    if (!this.sessions.has(DEFAULT_SESSION)) this.sessions.set(DEFAULT_SESSION, SHARED);
     this.chain = compose(
       [
         journalled(this.journal, (request, response) => this.describe(request, response)),
@@ -157,6 +182,7 @@ export class Mock<M extends ApiModule = ApiModule> {
         this.ownedPaths,
         this.recordLimit,
         latency(options.latency, options.deferDelays ?? false),
+        this.sessionOnceKnown,
         this.overridden,
         this.durableWrites,
       ],
@@ -170,14 +196,17 @@ export class Mock<M extends ApiModule = ApiModule> {
   }
 
   /**
-   * The state of a session (the shared default one without a name), seeded on first use — unless
-   * `maxSessions` named sessions are already held: that is a `Refusal` (429), and nothing is evicted.
+   * The state of a session (the shared default one without a name), its own to change: held from
+   * its first use — unless `maxSessions` named sessions are already held: that is a `Refusal` (429),
+   * and nothing is evicted. A session reads the seeded template until it first writes; its own
+   * state is a fork of it, made then (or here), sharing every row it does not change.
    */
   world(session = DEFAULT_SESSION): World {
-    let world = this.sessions.get(session);
-    if (!world) {
-      if (session !== DEFAULT_SESSION && this.namedSessions() >= this.maxSessions) throw new Refusal(this.sessionsFull());
-      world = this.seedWorld();
+    this.hold(session);
+    let world = this.sessions.get(session)!;
+    if (world === SHARED) {
+      const template = this.template();
+      world = Object.fromEntries(this.apis.map((api) => [api.name, forkState(api, template[api.name]!)]));
       this.sessions.set(session, world);
     }
     return world;
@@ -186,6 +215,30 @@ export class Mock<M extends ApiModule = ApiModule> {
   /** The state of one API in a session, typed (`mock.state('hoop').users`), for assertions in tests. */
   state<N extends M['name']>(api: N, session?: string): StateOf<M, N> {
     return this.world(session)[api] as StateOf<M, N>;
+  }
+
+  /** Holds a session from now on (the default one always is); past `maxSessions` named ones, a `Refusal` (429). */
+  private hold(session: string): void {
+    if (this.sessions.has(session)) return;
+    if (session !== DEFAULT_SESSION && this.namedSessions() >= this.maxSessions) throw new Refusal(this.sessionsFull());
+    this.sessions.set(session, SHARED);
+  }
+
+  /** A session's state to read, held from now on: its own once it wrote, the template until then. */
+  private view(session: string): World {
+    this.hold(session);
+    return this.peek(session);
+  }
+
+  /** What a session reads, whether or not it is held (one that is not reads the template). */
+  private peek(session: string): World {
+    const world = this.sessions.get(session);
+    return world === undefined || world === SHARED ? this.template() : world;
+  }
+
+  /** The seeded state every session starts from (a scenario's, or the seed's): made once, never changed. */
+  private template(): World {
+    return (this.seeded ??= this.seedWorld());
   }
 
   /**
@@ -197,6 +250,13 @@ export class Mock<M extends ApiModule = ApiModule> {
     const request: OverrideRequest = { api, operationId, ...(typeof answer === 'number' ? { status: answer } : answer) };
     const problem = overrideProblem(this.apiNamed(api).spec, request);
     if (problem) throw new RangeError(problem);
+    return this.addOverrideTo(session, request);
+  }
+
+  /** An override counts as a session's use (held, or 429 past `maxSessions`), up to `maxOverrides` each (429 past it). */
+  private addOverrideTo(session: string, request: OverrideRequest): Override {
+    this.hold(session);
+    if (this.overrides.count(session) >= this.maxOverrides) throw new Refusal(this.overridesFull(session));
     return this.overrides.add(session, request);
   }
 
@@ -207,6 +267,7 @@ export class Mock<M extends ApiModule = ApiModule> {
 
   /** Clears a session's overrides (a scenario's too, until the next reset). */
   clearOverrides(session = DEFAULT_SESSION): void {
+    this.hold(session);
     this.overrides.clear(session);
   }
 
@@ -227,30 +288,36 @@ export class Mock<M extends ApiModule = ApiModule> {
   /** Each limit and how much of it is in use, as `GET /__usermock/limits` shows them. */
   limits(): LimitsReport {
     const count = (api: M, state: ApiState) => Object.fromEntries(api.records.map((records) => [records.kind, records.count(state)]));
+    const sessions = [...this.sessions.keys()];
     const used = Object.fromEntries(
-      [...this.sessions].map(([session, world]) => [
+      sessions.map((session) => [
         session,
-        Object.fromEntries(this.apis.map((api) => [api.name, count(api, world[api.name]!)])),
+        Object.fromEntries(this.apis.map((api) => [api.name, count(api, this.peek(session)[api.name]!)])),
       ]),
     );
-    return { sessions: { max: this.maxSessions, used: this.namedSessions() }, users: { max: this.maxUsers, used } };
+    return {
+      sessions: { max: this.maxSessions, used: this.namedSessions() },
+      users: { max: this.maxUsers, used },
+      overrides: { max: this.maxOverrides, used: Object.fromEntries(sessions.map((session) => [session, this.overrides.count(session)])) },
+    };
   }
 
   /** Puts a session (or, without a name, every session) back to the seeded state. */
   reset(session?: string): void {
     if (session === undefined) this.sessions.clear();
     else this.sessions.delete(session);
+    if (!this.sessions.has(DEFAULT_SESSION)) this.sessions.set(DEFAULT_SESSION, SHARED);
     this.overrides.reset(session);
   }
 
-  credentials(session?: string): Record<M['name'], Credentials> {
-    const world = this.world(session);
+  credentials(session = DEFAULT_SESSION): Record<M['name'], Credentials> {
+    const world = this.view(session);
     return Object.fromEntries(this.apis.map((api) => [api.name, api.credentials(world[api.name]!)])) as Record<M['name'], Credentials>;
   }
 
   /** What `usermock serve` prints for each API. */
-  banner(url: string, session?: string): string[] {
-    const world = this.world(session);
+  banner(url: string, session = DEFAULT_SESSION): string[] {
+    const world = this.view(session);
     return this.apis.flatMap((api) => api.banner(`${url}${api.mount ?? ''}`, api.credentials(world[api.name]!), world[api.name]!));
   }
 
@@ -261,10 +328,10 @@ export class Mock<M extends ApiModule = ApiModule> {
 
   /** `snapshot()` sharing the state's own objects, for what serialises it at once. */
   private liveSnapshot(session?: string): Snapshot {
-    this.world(session); // the default session is always in a full snapshot; a named one is seeded on first use, as everywhere
+    if (session !== undefined) this.hold(session); // the default session is always held; a named one from its first use, as everywhere
     const names = session === undefined ? [...this.sessions.keys()] : [session];
     // fromEntries defines keys as data, so a session named `__proto__` is a session like any other.
-    const sessions = Object.fromEntries(names.map((name) => [name, this.worldSnapshot(this.sessions.get(name)!)]));
+    const sessions = Object.fromEntries(names.map((name) => [name, this.worldSnapshot(this.peek(name))]));
     return { usermock: 1, seed: this.seed, users: this.users, sessions };
   }
 
@@ -291,8 +358,33 @@ export class Mock<M extends ApiModule = ApiModule> {
   /** The API that owns the path answers, against its state in the caller's session. */
   private dispatch(request: MockRequest): Answer {
     const { api, path } = this.ownerOf(request.path)!;
-    return api.handle(withPath(request, path), this.world(sessionOf(request))[api.name]!);
+    const session = sessionOf(request);
+    // A read is answered from what the session reads (the template until it writes); a write gets the session's own state.
+    const world = READS.has(request.method) ? this.peek(session) : this.world(session);
+    return api.handle(withPath(request, path), world[api.name]!);
   }
+
+  /**
+   * A session is held from the first request that may use it: one its API authenticates (or that
+   * needs no credential). A request in a session not held yet whose credential the API refuses —
+   * or that routes to no operation — changes nothing: the API answers it (its 401 or 403, its 404)
+   * from the seeded template, and no session is held, so it neither counts against `maxSessions`
+   * nor costs anything. Every session's credentials are the template's until it writes, so the
+   * template authenticates exactly as the session would.
+   */
+  private readonly sessionOnceKnown: Middleware = (request, next) => {
+    const session = sessionOf(request);
+    if (this.sessions.has(session)) return next(request);
+    const { api, path } = this.ownerOf(request.path)!;
+    const local = withPath(request, path);
+    const operation = api.operationFor(request.method, path);
+    const template = this.template()[api.name]!;
+    if (!operation || (operation.requirement.role !== 'none' && 'refused' in api.gate.authenticate(local, template))) {
+      return api.handle(local, template);
+    }
+    this.hold(session);
+    return next(request);
+  };
 
   /** `/__usermock/…`: credentials, state, the journal and reset, for the caller's session. */
   private readonly controlEndpoints: Middleware = (request, next) =>
@@ -315,11 +407,12 @@ export class Mock<M extends ApiModule = ApiModule> {
       case 'GET records':
         return json(200, this.records(session));
       case 'GET overrides':
+        this.hold(session);
         return json(200, this.overrides.list(session));
       case 'POST overrides':
         return this.addOverride(request, session);
       case 'DELETE overrides':
-        this.overrides.clear(session);
+        this.clearOverrides(session);
         return empty(204);
       case 'POST reset':
         this.reset(named ? session : undefined);
@@ -328,7 +421,10 @@ export class Mock<M extends ApiModule = ApiModule> {
         return empty(204);
     }
     const override = /^DELETE overrides\/([^/]+)$/.exec(`${request.method} ${request.path.slice(CONTROL_PREFIX.length)}`);
-    if (override && this.overrides.remove(session, decodeURIComponent(override[1]!))) return empty(204);
+    if (override) {
+      this.hold(session);
+      if (this.overrides.remove(session, decodeURIComponent(override[1]!))) return empty(204);
+    }
     return json(404, { message: `no control endpoint ${request.method} ${request.path}` });
   }
 
@@ -341,12 +437,12 @@ export class Mock<M extends ApiModule = ApiModule> {
       return text(400, `usermock: an override is a JSON object { api, operationId, status?, empty?, delay?, times? }: ${why}\n`);
     }
     const problem = overrideProblemAmong(this.apis, wanted);
-    return problem ? text(400, `usermock: ${problem}\n`) : json(201, this.overrides.add(session, wanted));
+    return problem ? text(400, `usermock: ${problem}\n`) : json(201, this.addOverrideTo(session, wanted));
   }
 
   /** What the dashboard shows of each API: where it is, how to call it, its operations and what they can be made to answer. */
   private describeApis() {
-    const world = this.world();
+    const world = this.view(DEFAULT_SESSION);
     return this.apis.map((api) => ({
       name: api.name,
       mount: api.mount ?? '',
@@ -364,7 +460,7 @@ export class Mock<M extends ApiModule = ApiModule> {
 
   /** Each API's records in a session, by kind, as the API shows them. */
   private records(session: string): Record<string, Record<string, unknown[]>> {
-    const world = this.world(session);
+    const world = this.view(session);
     return Object.fromEntries(
       this.apis.map((api) => [api.name, Object.fromEntries(api.records.map((records) => [records.kind, records.rows(world[api.name]!)]))]),
     );
@@ -409,7 +505,7 @@ export class Mock<M extends ApiModule = ApiModule> {
     const records = operation && api.records.find((kind) => kind.addedBy.includes(operation.id));
     if (!records) return next(request);
     const session = sessionOf(request);
-    return records.count(this.world(session)[api.name]!) >= this.maxUsers ? this.apiFull(api.name, records.kind, session) : next(request);
+    return records.count(this.peek(session)[api.name]!) >= this.maxUsers ? this.apiFull(api.name, records.kind, session) : next(request);
   };
 
   /**
@@ -426,7 +522,7 @@ export class Mock<M extends ApiModule = ApiModule> {
     const operation = api.operationFor(request.method, path);
     const override = code === undefined && operation ? this.overrides.find(session, api.name, operation.id) : undefined;
     if (!operation || (code === undefined && !override)) return next(request);
-    const access = authorize(api.gate, withPath(request, path), this.world(session)[api.name]!, operation.requirement);
+    const access = authorize(api.gate, withPath(request, path), this.peek(session)[api.name]!, operation.requirement);
     if ('refused' in access) return access.refused;
     if (code !== undefined) {
       return api.spec.documentsStatus(operation.id, code)
@@ -472,6 +568,15 @@ export class Mock<M extends ApiModule = ApiModule> {
     );
   }
 
+  private overridesFull(session: string): MockResponse {
+    return text(
+      429,
+      `usermock: override limit reached: session "${session}" holds ${this.maxOverrides} overrides, the most --max-overrides allows. ` +
+        `Free room by clearing them (DELETE /__usermock/overrides, or one with DELETE /__usermock/overrides/{id}, with the session's x-usermock-session header), ` +
+        `with POST /__usermock/reset, or start usermock with a higher --max-overrides.\n`,
+    );
+  }
+
   private apiFull(api: string, kind: string, session: string): MockResponse {
     return text(
       429,
@@ -514,10 +619,13 @@ export class Mock<M extends ApiModule = ApiModule> {
     return Object.fromEntries(Object.entries(world).map(([api, state]) => [api, state.toJSON()]));
   }
 
-  /** A session's state from its snapshot; an API the snapshot lacks is seeded. */
+  /** A session's state from its snapshot; an API the snapshot lacks starts from the template. */
   private restoreWorld(snapshot: Record<string, unknown>): World {
     return Object.fromEntries(
-      this.apis.map((api) => [api.name, snapshot[api.name] === undefined ? this.seedApi(api) : api.restore(snapshot[api.name])]),
+      this.apis.map((api) => [
+        api.name,
+        snapshot[api.name] === undefined ? forkState(api, this.template()[api.name]!) : api.restore(snapshot[api.name]),
+      ]),
     );
   }
 }
@@ -543,6 +651,30 @@ function assertDistinct(apis: readonly ApiModule[]): void {
 }
 
 const withPath = (request: MockRequest, path: string): MockRequest => (path === request.path ? request : { ...request, path });
+
+/** A session's own copy of a template's state: the API's fork (sharing what it does not change), or a deep copy. */
+function forkState(api: ApiModule, state: ApiState): ApiState {
+  return api.fork ? api.fork(state) : api.restore(structuredClone(state.toJSON()));
+}
+
+/**
+ * Why a scenario is more than the limits allow — more users for an API than `maxUsers` (its listed
+ * users and `users` faker ones), or more overrides than `maxOverrides` — or nothing when it fits.
+ */
+function scenarioPastLimits(scenario: Scenario | undefined, users: number, maxUsers: number, maxOverrides: number): string | undefined {
+  for (const [api, { users: listed = [] } = {}] of Object.entries(scenario?.apis ?? {})) {
+    if (users + listed.length > maxUsers) {
+      return (
+        `the scenario asks ${users + listed.length} users of ${api} (${listed.length} listed and ${users} faker users), ` +
+        `more than maxUsers (--max-users) allows: ${maxUsers} per API per session`
+      );
+    }
+  }
+  const overrides = scenario?.overrides?.length ?? 0;
+  return overrides > maxOverrides
+    ? `the scenario has ${overrides} overrides, more than maxOverrides (--max-overrides) allows: ${maxOverrides} per session`
+    : undefined;
+}
 
 /** A path as an API knows it — its mount prefix taken off — if the API owns it. */
 function ownedPath(api: ApiModule, path: string): string | undefined {

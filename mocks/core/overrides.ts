@@ -133,6 +133,11 @@ export class Overrides {
     return override;
   }
 
+  /** How many overrides the session has (the scenario's, until it first changes them). */
+  count(session: string): number {
+    return (this.bySession.get(session) ?? this.initial).length;
+  }
+
   /** Whether the session may have an override at all: the check every request pays, kept to a map lookup. */
   any(session: string): boolean {
     return this.initial.length > 0 || (this.bySession.get(session)?.length ?? 0) > 0;

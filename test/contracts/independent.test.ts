@@ -1,7 +1,10 @@
 // A correct server that is not our mock — written separately from the vendor notes and the specs,
-// differing only where the specs allow (wording, ordering, optional fields, id schemes) — passes
-// every check with no failure and no warning: the suite's verdicts are about the contract, not
-// about our mock's habits.
+// differing only where the specs allow (wording, ordering, optional fields, id schemes, data the
+// vendor does not oblige a server to hold, defaults the spec only infers) — passes every check with
+// no failure: the suite's verdicts are about the contract, not about our mock's habits. A warning is
+// allowed only for a fact the spec marks `x-provenance: inferred` (the independent Amani's login
+// answers its 401 without the inferred `WWW-Authenticate` challenge): what the vendor documents, or
+// what its implementation does, must hold without even a warning.
 import { describe, expect, it } from 'vitest';
 import { exitCodeOf, runContract } from '../../contracts/index.ts';
 import { startIndependentAmani } from '../independent/amani.ts';
@@ -14,7 +17,7 @@ describe.each(Object.entries(SERVERS))('an independent %s server', (api, start) 
   it.each([
     ['a full run', {}],
     ['a read-only run', { readOnly: true }],
-  ])('passes %s with no failure and no warning', async (_name, mode) => {
+  ])('passes %s with no failure, and no warning but on inferred facts', async (_name, mode) => {
     const server = await start();
     try {
       for (const seed of [1, 1]) {
@@ -27,8 +30,8 @@ describe.each(Object.entries(SERVERS))('an independent %s server', (api, start) 
           ...mode,
         });
         const problems = report.results
-          .flatMap((result) => [...result.failures, ...result.warnings])
-          .map((failure) => `[${failure.check}] ${failure.message}`);
+          .flatMap((result) => [...result.failures, ...result.warnings.filter((warning) => warning.provenance !== 'inferred')])
+          .map((failure) => `[${failure.check}] ${failure.message} (${failure.provenance})`);
         expect(problems).toEqual([]);
         expect(exitCodeOf(report)).toBe(0);
         if (!('readOnly' in mode)) expect(report.coverage.judgedCount / report.coverage.provokable).toBeGreaterThanOrEqual(0.9);

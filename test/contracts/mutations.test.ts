@@ -2,7 +2,7 @@
 // the mock — one realistic fault each — is caught by the check meant to catch it.
 import type { ApiModule } from '../../mocks/index.ts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runContract, type RunReport } from '../../contracts/index.ts';
+import { runContract, type ContractOptions, type RunReport } from '../../contracts/index.ts';
 import type { ApiName } from '../../specs/index.ts';
 import { broken, bodyOf, json, type Mutation } from '../helpers/broken.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';
@@ -11,7 +11,10 @@ const isCreatedUserRead = (request: { method: string; path: string }) =>
   request.method === 'GET' && request.path.startsWith('/api/users/usermock-');
 const isHoopList = (request: { method: string; path: string }) => request.method === 'GET' && request.path === '/api/users';
 
-const MUTATIONS: Array<{ name: string; api: ApiName; caughtBy: string; mutation: Mutation }> = [
+/** Run options a mutation needs: `strict` where the fault is on a fact only a strict run fails, `allowDestructive` for the probes only it sends. */
+type RunOptions = { allowDrift?: boolean; strict?: boolean; allowDestructive?: boolean };
+
+const MUTATIONS: Array<{ name: string; api: ApiName; caughtBy: string; mutation: Mutation; options?: RunOptions }> = [
   // The wire: statuses, media types, bodies, headers.
   {
     name: 'the groups list answers 206',
@@ -82,6 +85,8 @@ const MUTATIONS: Array<{ name: string; api: ApiName; caughtBy: string; mutation:
     name: 'JSON without the charset hoop names',
     api: 'hoop',
     caughtBy: 'header_conformance',
+    // RFC 8259 gives JSON no charset: by default only a warning (fair-check.test.ts), a failure with strict.
+    options: { strict: true },
     mutation: async (request, next) => {
       const response = await next(request);
       return isHoopList(request) ? { ...response, headers: { 'content-type': 'application/json' } } : response;
@@ -91,6 +96,8 @@ const MUTATIONS: Array<{ name: string; api: ApiName; caughtBy: string; mutation:
     name: 'a 401 without its WWW-Authenticate challenge',
     api: 'amani',
     caughtBy: 'header_conformance',
+    // The challenge is inferred (SimpleJWT's default): by default only a warning (fair-check.test.ts), a failure with strict.
+    options: { strict: true },
     mutation: async (request, next) => {
       const response = await next(request);
       const { 'www-authenticate': _challenge, ...headers } = response.headers;
@@ -377,6 +384,8 @@ const MUTATIONS: Array<{ name: string; api: ApiName; caughtBy: string; mutation:
     name: 'deleting the admin group is allowed',
     api: 'hoop',
     caughtBy: 'provoked_status',
+    // The probe a faulty server obeys destructively is sent only when allowed (no-trace.test.ts).
+    options: { allowDestructive: true },
     mutation: async (request, next) =>
       request.method === 'DELETE' && request.path === '/api/users/groups/admin' ? { status: 204, headers: {} } : next(request),
   },
@@ -396,18 +405,20 @@ afterEach(async () => {
 });
 
 /** A run of every check against the mock with one API broken. */
-async function runAgainst(api: ApiName, mutation: Mutation, options: { allowDrift?: boolean } = {}): Promise<RunReport> {
+async function runAgainst(api: ApiName, mutation: Mutation, options: RunOptions = {}): Promise<RunReport> {
   // A planted breakage may throw: the mock answers 500 and need not log it here.
   running = await startMock<ApiModule>({ users: 8, onError: () => {} }, broken(api, mutation));
   const { admin, standard } = running.mock.credentials()[api];
-  return runContract({ api, baseUrl: running.url, auth: admin, authStandard: standard, seed: 11, ...options });
+  // Typed apart from the literal: `strict` and `allowDestructive` are issue 20's options.
+  const run: ContractOptions & RunOptions = { api, baseUrl: running.url, auth: admin, authStandard: standard, seed: 11, ...options };
+  return runContract(run);
 }
 
 const failed = (report: RunReport) => report.results.filter((result) => result.status === 'failed').map((result) => result.check);
 
 describe('every check catches the fault it is meant for', () => {
-  it.each(MUTATIONS)('$caughtBy catches: $name', async ({ api, caughtBy, mutation }) => {
-    const report = await runAgainst(api, mutation);
+  it.each(MUTATIONS)('$caughtBy catches: $name', async ({ api, caughtBy, mutation, options }) => {
+    const report = await runAgainst(api, mutation, options);
     const result = report.results.find((candidate) => candidate.check === caughtBy);
     expect(result?.status, JSON.stringify(report.results.map((r) => [r.check, r.status, r.failures.map((f) => f.message)]))).toBe('failed');
     expect(result!.failures[0]!.message).not.toBe('');

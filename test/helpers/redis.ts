@@ -1,14 +1,12 @@
-// A real Redis (Debian's redis-server) for the tests of `usermock serve --store`: on a free
-// loopback port of its own, in a temp dir of its own, with every write fsynced to its append-only
-// file — so it can be stopped or killed and started again with its data.
+// A real Redis (Debian's redis-server, found on PATH) for the tests of `usermock serve --store`: on
+// a free loopback port of its own, in a temp dir of its own, with every write fsynced to its
+// append-only file — so it can be stopped or killed and started again with its data.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export const REDIS_SERVER = '/usr/bin/redis-server';
+import { servicePath } from './services.ts';
 
 export interface RedisServer {
   /** `redis://127.0.0.1:PORT` */
@@ -66,14 +64,12 @@ export function ping(port: number, timeoutMs = 1_000): Promise<boolean> {
 const running = new Set<ChildProcess>();
 process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
 
-/** Starts a Redis of the tests' own. Fails (never skips) when redis-server is not installed. */
+/**
+ * Starts a Redis of the tests' own. Throws, saying how to install it, when redis-server is not on
+ * PATH: the suites that call it declare `needs('redis-server')` to be skipped there instead.
+ */
 export async function startRedis(): Promise<RedisServer> {
-  if (!existsSync(REDIS_SERVER)) {
-    throw new Error(
-      `${REDIS_SERVER} is not installed: the --store tests need Debian's redis-server ` +
-        '(.ci/run installs it with apt-get; locally: apt-get install redis-server)',
-    );
-  }
+  const redisServer = servicePath('redis-server');
   const dir = await mkdtemp(join(tmpdir(), 'usermock-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -92,7 +88,7 @@ export async function startRedis(): Promise<RedisServer> {
       '--protected-mode', 'yes',
       '--daemonize', 'no',
     ]; // prettier-ignore
-    const started = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn(redisServer, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;
     running.add(started);
     started.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -6,7 +6,9 @@
  *
  * The vendor server is Django REST Framework + SimpleJWT (api-notes, "Server is Django REST Framework"), so
  * everything the documentation leaves open follows what DRF / SimpleJWT / Django do by default: request
- * parsing, serializer validation messages, authentication and DjangoModelPermissions ordering.
+ * parsing, serializer validation messages, authentication and DjangoModelPermissions ordering — except
+ * where the spec marks a default `x-provenance: inferred` and this server deliberately differs: the
+ * login's 401 has no `WWW-Authenticate` header.
  */
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -37,7 +39,7 @@ class HttpError extends Error {
   }
 }
 
-/** JWTAuthentication.authenticate_header / TokenViewBase.get_authenticate_header: `Bearer realm="api"` on every 401 (spec components.headers). */
+/** JWTAuthentication.authenticate_header / TokenViewBase.get_authenticate_header: `Bearer realm="api"` on every 401 but the login's (spec components.headers). */
 const WWW_AUTHENTICATE = { 'WWW-Authenticate': 'Bearer realm="api"' };
 
 const unauthorized = (body: Record<string, unknown>): HttpError => new HttpError(401, body, WWW_AUTHENTICATE);
@@ -650,8 +652,10 @@ class AmaniApp {
     const { username, password } = validate(input, fields, false) as { username: string; password: string };
     const user = [...this.users.values()].find((candidate) => candidate.username === username);
     const ok = user !== undefined && timingSafeEqual(hashPassword(user.salt, password), user.passwordHash);
-    // SimpleJWT answers unknown users, wrong passwords and inactive accounts alike.
-    if (!ok || !user.is_active) throw unauthorized({ detail: 'No active account found with the given credentials' });
+    // SimpleJWT answers unknown users, wrong passwords and inactive accounts alike. This login's 401 carries
+    // no `WWW-Authenticate` challenge (as behind a proxy that drops it, or a view without an authenticator):
+    // the vendor documents no bad-credential answer, and the spec marks the challenge `x-provenance: inferred`.
+    if (!ok || !user.is_active) throw new HttpError(401, { detail: 'No active account found with the given credentials' });
     return {
       status: 200,
       body: {

@@ -6,7 +6,8 @@
  * no false alarms against a correct server that is not the project's own.
  *
  * Allowed differences from the mock (the spec leaves them open): principal ids start at 5000, seeded groups
- * and people are this file's own, `users` lists are in ascending id order, API keys are random per start.
+ * and people are this file's own, `users` lists are in ascending id order, API keys are random per start, and
+ * the people already there carry no `username` tag (some no tags at all).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -200,11 +201,15 @@ function seed(): Seeded {
   });
   const person = (nameFirst: string, nameLast: string, extra: Partial<Principal>) =>
     s.add({ kind: 'person', nameFirst, nameLast, email: `${nameFirst}.${nameLast}@example.net`.toLowerCase(), ...extra });
-  person('Ada', 'Lovelace', { tags: { username: 'alovelace', department: 'engineering' }, groups: [libraryStaff.id] });
-  person('Grace', 'Hopper', { tags: { username: 'ghopper', department: 'engineering' }, groups: [administrators.id, fieldTeam.id] });
-  person('Alan', 'Turing', { tags: { username: 'aturing', department: 'research' }, ref: '8xy5z', localeId: 'cy' });
-  person('Katherine', 'Johnson', { tags: { username: 'kjohnson' }, isActive: false, groups: [fieldTeam.id] });
-  const standardUser = person('Edsger', 'Dijkstra', { tags: { username: 'edijkstra' }, groups: [libraryStaff.id] });
+  // No existing person has a `username` tag, and some have no tags at all: tags are optional (`{}` when none,
+  // api-notes "User object"), so a client may not count on finding an existing user by a tag query. The
+  // `department` tags are shared, so a query on one finds several people (getUserByTag's 404
+  // multiple-users-found), not one.
+  person('Ada', 'Lovelace', { tags: { department: 'engineering' }, groups: [libraryStaff.id] });
+  person('Grace', 'Hopper', { groups: [administrators.id, fieldTeam.id] });
+  person('Alan', 'Turing', { tags: { department: 'research' }, ref: '8xy5z', localeId: 'cy' });
+  person('Katherine', 'Johnson', { isActive: false, groups: [fieldTeam.id] });
+  const standardUser = person('Edsger', 'Dijkstra', { tags: { department: 'engineering' }, groups: [libraryStaff.id] });
 
   const newKey = () => randomBytes(18).toString('base64url');
   const adminKey = newKey();
@@ -373,7 +378,9 @@ function createUser(store: Store, body: unknown, welcomeLink: number | null, hos
     }
   }
   let ref: string | null = null;
-  if (given(d.ref)) {
+  // The spec (CreateUserRequest.ref): null and any other falsy value (false, 0, "") is the same as absent, as the
+  // plugin reads a ref only `if(details.ref)`.
+  if (d.ref) {
     // api-notes: a non-string ref is a generic exception, a string that is not a ref is creation-failed.
     if (typeof d.ref !== 'string') throw new HandlerException(badRefMessage(d.ref));
     ref = parseRef(d.ref);

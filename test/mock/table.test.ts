@@ -57,4 +57,68 @@ describe('Table', () => {
     expect(rows.find('email', 'shared@example.com')?.id).toBe(2);
     expect([...rows.keysWith('tag', 'x')]).toEqual([2]);
   });
+
+  describe('fork', () => {
+    const seeded = () => {
+      const rows = table();
+      rows.put({ id: 1, email: 'a@example.com', tags: ['x'] });
+      rows.put({ id: 2, email: 'b@example.com', tags: ['x', 'y'] });
+      rows.put({ id: 3, email: 'c@example.com', tags: ['y'] });
+      return rows;
+    };
+    const ids = (rows: Table<number, Row, 'email', 'tag'>) => [...rows.values()].map((row) => row.id);
+
+    it('reads the base until it changes, then holds its own changes in the base’s order', () => {
+      const base = seeded();
+      const fork = base.fork();
+      expect([ids(fork), fork.size, fork.find('email', 'b@example.com')?.id, [...fork.keysWith('tag', 'y')]]).toEqual([
+        [1, 2, 3],
+        3,
+        2,
+        [2, 3],
+      ]);
+      fork.put({ id: 2, email: 'b2@example.com', tags: ['z'] }); // replaced where it was
+      fork.delete(1);
+      fork.put({ id: 4, email: 'a@example.com', tags: ['x'] }); // a new row, at the end, with a freed unique key
+      expect(ids(fork)).toEqual([2, 3, 4]);
+      expect(fork.size).toBe(3);
+      expect(fork.get(1)).toBeUndefined();
+      expect(fork.has(2)).toBe(true);
+      expect(fork.find('email', 'b@example.com')).toBeUndefined();
+      expect(fork.find('email', 'b2@example.com')?.id).toBe(2);
+      expect(fork.find('email', 'a@example.com')?.id).toBe(4);
+      expect([[...fork.keysWith('tag', 'x')], [...fork.keysWith('tag', 'y')], [...fork.keysWith('tag', 'z')]]).toEqual([[4], [3], [2]]);
+      // A row of the base deleted and put again goes to the end, as in a Map.
+      fork.delete(3);
+      fork.put({ id: 3, email: 'c@example.com', tags: [] });
+      expect([ids(fork), fork.size, fork.keysWith('tag', 'y').size]).toEqual([[2, 4, 3], 3, 0]);
+      fork.delete(3);
+      expect([ids(fork), fork.size, fork.delete(3)]).toEqual([[2, 4], 2, false]);
+    });
+
+    it('leaves the base and its other forks as they were, and the base never changes again', () => {
+      const base = seeded();
+      const one = base.fork();
+      const two = base.fork();
+      one.delete(2);
+      one.put({ id: 1, email: 'changed@example.com', tags: ['y'] });
+      for (const rows of [base, two]) {
+        expect(ids(rows)).toEqual([1, 2, 3]);
+        expect(rows.find('email', 'a@example.com')?.id).toBe(1);
+        expect(rows.find('email', 'changed@example.com')).toBeUndefined();
+        expect([...rows.keysWith('tag', 'y')]).toEqual([2, 3]);
+      }
+      expect([...one.keysWith('tag', 'y')]).toEqual([3, 1]);
+      expect(() => base.put({ id: 9, email: 'z@example.com', tags: [] })).toThrow('a table with forks never changes');
+      expect(() => base.delete(1)).toThrow('a table with forks never changes');
+    });
+
+    it('derives from its own rows', () => {
+      const fork = seeded().fork();
+      const emails = (rows: Table<number, Row, 'email', 'tag'>) => [...rows.values()].map((row) => row.email).join();
+      expect(fork.derived(emails)).toBe('a@example.com,b@example.com,c@example.com');
+      fork.delete(2);
+      expect(fork.derived(emails)).toBe('a@example.com,c@example.com');
+    });
+  });
 });

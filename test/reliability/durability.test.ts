@@ -71,16 +71,25 @@ describe('the state file at start-up', () => {
       '"usermock"',
       '42',
       JSON.stringify({ ...snapshot, usermock: 2 }),
-      JSON.stringify({ ...snapshot, seed: 'one' }),
     ];
-    const damaged = [
-      JSON.stringify({ ...snapshot, sessions: { default: null } }),
-      JSON.stringify({ ...snapshot, sessions: { default: { ...snapshot.sessions.default, hoop: 42 } } }),
-      JSON.stringify({ ...snapshot, sessions: { default: { ...snapshot.sessions.default, haplo: { principals: [{ id: 1 }] } } } }),
+    // Each refused naming the first field that is wrong, by its place in the file.
+    const damaged: Array<[string, string]> = [
+      [JSON.stringify({ ...snapshot, seed: 'one' }), 'seed: expected integer, found "one"'],
+      [JSON.stringify({ ...snapshot, sessions: { default: null } }), 'sessions.default: expected object, found null'],
+      [
+        JSON.stringify({ ...snapshot, sessions: { default: { ...snapshot.sessions.default, hoop: 42 } } }),
+        'sessions.default.hoop: expected object, found 42',
+      ],
+      [
+        JSON.stringify({ ...snapshot, sessions: { default: { ...snapshot.sessions.default, haplo: { principals: [{ id: 1 }] } } } }),
+        'sessions.default.haplo.nextId: expected integer, found nothing',
+      ],
     ];
     await Promise.all([
       ...foreign.map((content) => expectRefused(content, /is not a usermock state snapshot/)),
-      ...damaged.map((content) => expectRefused(content, /cannot be restored/)),
+      ...damaged.map(([content, field]) =>
+        expectRefused(content, new RegExp(`is damaged[^]*  - ${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)),
+      ),
     ]);
   });
 });

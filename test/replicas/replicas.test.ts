@@ -1,12 +1,13 @@
 // `usermock serve --store redis://…` and `--workers N` (issue 13), as users run them: real
 // `usermock serve` processes (replicas) against a real Redis of the test's own, on loopback.
-import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { refuses, run, serve, type Served } from '../helpers/cli.ts';
 import { startRoundRobin, type RoundRobin } from '../helpers/proxy.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
+import { needs } from '../helpers/services.ts';
 
 type Credentials = Record<'hoop' | 'amani' | 'haplo', { admin: string; standard: string }>;
 
@@ -83,16 +84,12 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Pids of the live child processes of `pid`. */
+/** Pids of the live child processes of `pid`, read from Linux's /proc (not every machine has ps). */
 function childrenOf(pid: number): number[] {
   try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)])
-      .toString()
-      .split('\n')
-      .map((line) => Number(line.trim()))
-      .filter((child) => child > 0);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
   } catch {
-    return []; // ps exits 1 when there is none
+    return []; // it has exited
   }
 }
 
@@ -140,7 +137,7 @@ afterEach(async () => {
   proxies = [];
 });
 
-describe('usermock serve --store redis://… (replicas sharing one state)', () => {
+describe('usermock serve --store redis://… (replicas sharing one state)', needs('redis-server'), () => {
   it('reads on one replica what another has just created, by id and by email', async () => {
     const store = await redis();
     const [one, two] = await Promise.all([replica(store), replica(store)]);
@@ -440,36 +437,40 @@ describe('usermock serve --workers N', () => {
     expect(result.stderr).toContain('--workers 2 needs --store');
   }, 60_000);
 
-  it('serves one port from 2 workers sharing the state; SIGTERM stops it and its workers', async () => {
-    const store = await redis();
-    const served = await replica(store, ['--workers', '2']);
-    const pid = served.process.pid!;
-    const { admin } = (await credentialsOf(served.url)).hoop;
+  it(
+    'serves one port from 2 workers sharing the state; SIGTERM stops it and its workers',
+    needs('redis-server', { timeout: 60_000 }),
+    async () => {
+      const store = await redis();
+      const served = await replica(store, ['--workers', '2']);
+      const pid = served.process.pid!;
+      const { admin } = (await credentialsOf(served.url)).hoop;
 
-    const created = await createUser(served.url, admin, 'worker@example.com');
-    expect(created.status, created.text).toBe(201);
-    const user = created.json();
-    // Each read on a connection of its own, so the cluster hands them to both workers.
-    for (let i = 0; i < 10; i++) {
-      const read = await readUser(served.url, admin, i % 2 ? user.id : 'worker@example.com');
-      expect(read.status, read.text).toBe(200);
-      expect(read.json()).toEqual(user);
-    }
-    const duplicates = await Promise.all(Array.from({ length: 6 }, () => createUser(served.url, admin, 'worker@example.com')));
-    expect(duplicates.map((answer) => answer.status)).toEqual([409, 409, 409, 409, 409, 409]);
-    const state = await call(served.url, '/__usermock/state');
-    expect(state.status).toBe(200);
-    expect(
-      (state.json().sessions.default.hoop.users as { email: string }[]).filter((entry) => entry.email === 'worker@example.com'),
-    ).toHaveLength(1);
+      const created = await createUser(served.url, admin, 'worker@example.com');
+      expect(created.status, created.text).toBe(201);
+      const user = created.json();
+      // Each read on a connection of its own, so the cluster hands them to both workers.
+      for (let i = 0; i < 10; i++) {
+        const read = await readUser(served.url, admin, i % 2 ? user.id : 'worker@example.com');
+        expect(read.status, read.text).toBe(200);
+        expect(read.json()).toEqual(user);
+      }
+      const duplicates = await Promise.all(Array.from({ length: 6 }, () => createUser(served.url, admin, 'worker@example.com')));
+      expect(duplicates.map((answer) => answer.status)).toEqual([409, 409, 409, 409, 409, 409]);
+      const state = await call(served.url, '/__usermock/state');
+      expect(state.status).toBe(200);
+      expect(
+        (state.json().sessions.default.hoop.users as { email: string }[]).filter((entry) => entry.email === 'worker@example.com'),
+      ).toHaveLength(1);
 
-    const workers = childrenOf(pid);
-    expect(workers, 'worker processes of the serve process').toHaveLength(2);
-    expect(served.output().match(/at http:\/\//g), served.output()).toHaveLength(1);
+      const workers = childrenOf(pid);
+      expect(workers, 'worker processes of the serve process').toHaveLength(2);
+      expect(served.output().match(/at http:\/\//g), served.output()).toHaveLength(1);
 
-    const code = await served.stop('SIGTERM');
-    expect(code).toBe(143);
-    expect(await eventually(async () => workers.every((worker) => !alive(worker)), 5_000), `workers ${workers} still alive`).toBe(true);
-    expect(await refuses(served.url)).toBe(true);
-  }, 60_000);
+      const code = await served.stop('SIGTERM');
+      expect(code).toBe(143);
+      expect(await eventually(async () => workers.every((worker) => !alive(worker)), 5_000), `workers ${workers} still alive`).toBe(true);
+      expect(await refuses(served.url)).toBe(true);
+    },
+  );
 });

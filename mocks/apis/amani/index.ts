@@ -12,6 +12,7 @@ import { newUser, type AmaniNewUser } from './factory.ts';
 import { router } from './routes.ts';
 import { seed, SEEDED_PASSWORD } from './seed.ts';
 import { AmaniState, type AmaniSnapshot } from './state.ts';
+import { snapshotSchema } from './snapshot.ts';
 import { fail, present } from './wire.ts';
 
 export { SEEDED_PASSWORD } from './seed.ts';
@@ -31,6 +32,8 @@ export const amani: ApiModule<AmaniState, 'amani', keyof operations, AmaniNewUse
   owns: (path) => path.startsWith('/api/v2/'),
   seed,
   restore: (snapshot) => AmaniState.fromJSON(snapshot as AmaniSnapshot),
+  snapshotSchema,
+  fork: (state) => state.fork(),
   credentials: (state) => ({ admin: `Bearer ${state.credentials.admin}`, standard: `Bearer ${state.credentials.standard}` }),
   operationFor: (method, path) => router.operationFor(method, path),
   records: [

@@ -53,15 +53,22 @@ const JWT_HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 /** One company account: its roles, its users (by id, email and username) and its signing key. */
 export class AmaniState {
   readonly roles = new Map<number, AmaniRole>();
-  readonly users = new Table<string, AmaniUser, 'email' | 'username'>((user) => user.id, {
-    unique: { email: (user) => user.email, username: (user) => user.username },
-  });
 
   private constructor(
     readonly company: string,
     private readonly secret: string,
     readonly credentials: AmaniSnapshot['credentials'],
+    readonly users = new Table<string, AmaniUser, 'email' | 'username'>((user) => user.id, {
+      unique: { email: (user) => user.email, username: (user) => user.username },
+    }),
   ) {}
+
+  /** A state that starts as this one and changes on its own, sharing its users (this one must not change again). */
+  fork(): AmaniState {
+    const state = new AmaniState(this.company, this.secret, this.credentials, this.users.fork());
+    for (const [id, role] of this.roles) state.roles.set(id, role);
+    return state;
+  }
 
   static fromJSON(snapshot: AmaniSnapshot): AmaniState {
     const state = new AmaniState(snapshot.company, snapshot.secret, snapshot.credentials);

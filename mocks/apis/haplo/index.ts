@@ -11,6 +11,7 @@ import { newUser, type HaploNewUser } from './factory.ts';
 import { router } from './routes.ts';
 import { seed } from './seed.ts';
 import { HaploState, type HaploSnapshot } from './state.ts';
+import { snapshotSchema } from './snapshot.ts';
 import { fail, KIND, noResponse, present } from './wire.ts';
 
 export { HaploState, type HaploPrincipal, type HaploUser } from './state.ts';
@@ -23,6 +24,8 @@ export const haplo: ApiModule<HaploState, 'haplo', keyof operations, HaploNewUse
   owns: (path) => path === '/api/v0-user' || path.startsWith('/api/v0-user/'),
   seed,
   restore: (snapshot) => HaploState.fromJSON(snapshot as HaploSnapshot),
+  snapshotSchema,
+  fork: (state) => state.fork(),
   credentials: (state) => ({
     admin: `Basic ${btoa(`haplo:${state.keys.admin}`)}`,
     standard: `Basic ${btoa(`haplo:${state.keys.standard}`)}`,

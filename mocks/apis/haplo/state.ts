@@ -26,20 +26,24 @@ const tagKey = (name: string, value: string) => JSON.stringify([name, value]);
 
 /** A Haplo application's principals, indexed by id, email, username tag, group code and tag. */
 export class HaploState {
-  private readonly table = new Table<number, HaploPrincipal, 'email' | 'username' | 'groupCode', 'tag'>((p) => p.id, {
-    unique: {
-      email: (p) => p.email?.toLowerCase() || undefined,
-      username: (p) => p.tags.username?.toLowerCase() || undefined,
-      groupCode: (p) => (p.isGroup && p.code ? p.code : undefined),
-    },
-    // Non-empty usernames are found through their unique index instead (`idsWithTag`).
-    multi: { tag: (p) => Object.entries(p.tags).flatMap(([name, value]) => (name === USERNAME && value ? [] : [tagKey(name, value)])) },
-  });
-
   constructor(
     private nextId: number,
     readonly keys: HaploSnapshot['keys'],
+    private readonly table = new Table<number, HaploPrincipal, 'email' | 'username' | 'groupCode', 'tag'>((p) => p.id, {
+      unique: {
+        email: (p) => p.email?.toLowerCase() || undefined,
+        username: (p) => p.tags.username?.toLowerCase() || undefined,
+        groupCode: (p) => (p.isGroup && p.code ? p.code : undefined),
+      },
+      // Non-empty usernames are found through their unique index instead (`idsWithTag`).
+      multi: { tag: (p) => Object.entries(p.tags).flatMap(([name, value]) => (name === USERNAME && value ? [] : [tagKey(name, value)])) },
+    }),
   ) {}
+
+  /** A state that starts as this one and changes on its own, sharing its principals (this one must not change again). */
+  fork(): HaploState {
+    return new HaploState(this.nextId, { ...this.keys, byKey: { ...this.keys.byKey } }, this.table.fork());
+  }
 
   static fromJSON(snapshot: HaploSnapshot): HaploState {
     const state = new HaploState(snapshot.nextId, snapshot.keys);

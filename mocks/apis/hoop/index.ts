@@ -13,6 +13,7 @@ import { fail, present } from './wire.ts';
 import { newUser, type HoopNewUser } from './factory.ts';
 import { seed } from './seed.ts';
 import { HoopState, type HoopSnapshot } from './state.ts';
+import { snapshotSchema } from './snapshot.ts';
 
 export { HoopState, roleOf, type HoopStatus, type HoopUser } from './state.ts';
 export { present } from './wire.ts';
@@ -24,6 +25,8 @@ export const hoop: ApiModule<HoopState, 'hoop', keyof operations, HoopNewUser> =
   owns: (path) => path === '/api/userinfo' || path === '/api/users' || path.startsWith('/api/users/'),
   seed,
   restore: (snapshot) => HoopState.fromJSON(snapshot as HoopSnapshot),
+  snapshotSchema,
+  fork: (state) => state.fork(),
   credentials: (state) => ({ admin: `Bearer ${state.tokens.admin}`, standard: `Bearer ${state.tokens.standard}` }),
   operationFor: (method, path) => router.operationFor(method, path),
   records: [

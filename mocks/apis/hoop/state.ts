@@ -22,13 +22,20 @@ export interface HoopSnapshot {
 
 /** hoop's organisation: its users (by id and email), groups and issued tokens. */
 export class HoopState {
-  readonly users = new Table<string, HoopUser, 'email'>((user) => user.id, { unique: { email: (user) => user.email } });
   readonly groups = new Set<string>();
 
   constructor(
     readonly org: HoopSnapshot['org'],
     readonly tokens: HoopSnapshot['tokens'],
+    readonly users = new Table<string, HoopUser, 'email'>((user) => user.id, { unique: { email: (user) => user.email } }),
   ) {}
+
+  /** A state that starts as this one and changes on its own, sharing its users (this one must not change again). */
+  fork(): HoopState {
+    const state = new HoopState(this.org, { ...this.tokens, byToken: { ...this.tokens.byToken } }, this.users.fork());
+    for (const group of this.groups) state.groups.add(group);
+    return state;
+  }
 
   static fromJSON(snapshot: HoopSnapshot): HoopState {
     const state = new HoopState(snapshot.org, snapshot.tokens);
