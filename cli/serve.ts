@@ -163,7 +163,9 @@ async function replicaOf(mock: Mock, url: string, scenario: string | undefined):
     tail.disconnect();
     throw error;
   });
-  return new Replica(mock, { commands, tail, url: shown(url) });
+  // USERMOCK_SNAPSHOT_EVERY: entries between snapshots of the state in the store (10,000 by default).
+  const snapshotEvery = Number(process.env.USERMOCK_SNAPSHOT_EVERY) || undefined;
+  return new Replica(mock, { commands, tail, url: shown(url), config: JSON.stringify(config), snapshotEvery });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { setupWorker, type SetupWorker } from 'msw/browser';
-import type { MockOptions } from './core/mock.ts';
-import { createMock } from './index.ts';
+import type { Mock, MockOptions } from './core/mock.ts';
+import { createMock, type BuiltInApi } from './index.ts';
 import { createHandlers, handlers, type HandlerOptions } from './msw.ts';
 
 export * from './msw.ts';
@@ -12,7 +12,7 @@ export const worker: SetupWorker = setupWorker(...handlers);
 export function createMockWorker(
   options: MockOptions = {},
   handlerOptions: HandlerOptions = {},
-): { worker: SetupWorker; mock: ReturnType<typeof createMock> } {
+): { worker: SetupWorker; mock: Mock<BuiltInApi> } {
   const mock = createMock(options);
   return { worker: setupWorker(...createHandlers(mock, handlerOptions)), mock };
 }

@@ -21,9 +21,27 @@ export type { JournalEntry } from './core/journal.ts';
 export { checkScenario, ScenarioError, type Scenario } from './core/scenario.ts';
 export { SnapshotError } from './core/snapshot.ts';
 export { hoop, amani, haplo } from './factories.ts';
-export type { HoopState, HoopUser, HoopNewUser } from './apis/hoop/index.ts';
-export type { AmaniState, AmaniUser, AmaniNewUser } from './apis/amani/index.ts';
-export type { HaploState, HaploPrincipal, HaploNewUser } from './apis/haplo/index.ts';
+// What each API stores (`mock.state(api)`'s rows) and what its create operation takes.
+export type { HoopState, HoopRecord, HoopNewUser } from './apis/hoop/index.ts';
+export type { AmaniState, AmaniRecord, AmaniNewUser } from './apis/amani/index.ts';
+export type { HaploState, HaploRecord, HaploNewUser } from './apis/haplo/index.ts';
+// What each API answers, derived from the specs' generated types.
+export type {
+  HoopUser,
+  HoopUserInfo,
+  HoopGroup,
+  HoopGroupNames,
+  HoopStatus,
+  HoopError,
+  AmaniUser,
+  AmaniRole,
+  AmaniLogin,
+  AmaniError,
+  HaploUser,
+  HaploGroup,
+  HaploGroupDetails,
+  HaploUserDetails,
+} from './types.ts';
 export type { Credentials, ApiModule, ApiState, SeedOptions } from './core/api.ts';
 export type { MockRequest, MockResponse } from './core/http.ts';
 // The building blocks of an API module of one's own (README: "Adding an API").

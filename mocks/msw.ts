@@ -2,7 +2,7 @@ import { http, HttpResponse, type HttpHandler } from 'msw';
 import { OperationHandler, type Route } from './msw/operation-handler.ts';
 import type { MockRequest, MockResponse } from './core/http.ts';
 import type { Mock } from './core/mock.ts';
-import { createMock } from './index.ts';
+import { createMock, type BuiltInApi } from './index.ts';
 
 export * from './index.ts';
 
@@ -93,8 +93,12 @@ export function createHandlers(
 const mswPath = (template: string) => template.replace(/\{([^}]+)\}/g, ':$1');
 const staticSegments = (template: string) => template.split('/').filter((segment) => segment && !segment.startsWith('{')).length;
 
-/** The mock behind the ready-made handlers below (seeded with the default seed). */
-export const mock: Mock = createMock();
+/**
+ * The mock behind the ready-made handlers below (seeded with the default seed), typed per API like
+ * `createMock()`'s: `mock.state('hoop')` is a `HoopState`, `mock.override('hoop', …)` takes only
+ * hoop's operation ids.
+ */
+export const mock: Mock<BuiltInApi> = createMock();
 
 /** Handlers for all three APIs, sharing `mock`'s state. */
 export const handlers: HttpHandler[] = createHandlers(mock);

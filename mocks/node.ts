@@ -1,6 +1,6 @@
 import { setupServer, type SetupServer } from 'msw/node';
-import type { MockOptions } from './core/mock.ts';
-import { createMock } from './index.ts';
+import type { Mock, MockOptions } from './core/mock.ts';
+import { createMock, type BuiltInApi } from './index.ts';
 import { createHandlers, handlers, type HandlerOptions } from './msw.ts';
 
 export * from './msw.ts';
@@ -12,7 +12,7 @@ export const server: SetupServer = setupServer(...handlers);
 export function createMockServer(
   options: MockOptions = {},
   handlerOptions: HandlerOptions = {},
-): { server: SetupServer; mock: ReturnType<typeof createMock> } {
+): { server: SetupServer; mock: Mock<BuiltInApi> } {
   const mock = createMock(options);
   return { server: setupServer(...createHandlers(mock, handlerOptions)), mock };
 }

@@ -98,12 +98,18 @@ export function hoopProfile(): ApiProfile {
       const before = callers[auth];
       if (!before || !restorable.has(auth)) continue;
       const slack_id = `U${context.data.nonce.toUpperCase()}${auth === 'admin' ? 'A' : 'S'}`;
+      // Only the slack id changes: every other field of the caller stays as /api/userinfo showed it.
+      const shows = { ...pick(before), slack_id };
+      const because = {
+        ...Object.fromEntries(FIELDS.map((field) => [field, 'not sent, so as /api/userinfo showed the caller'])),
+        slack_id: 'just set by the caller',
+      };
       const patched = await context.send(selfSlack(auth, slack_id), {
         purpose: `setting the ${auth} caller's own slack id`,
         check: 'caller_identity',
-        expect: { status: [200], shows: { email: before.email, slack_id }, because: { email: 'the caller, as /api/userinfo showed it' } },
+        expect: { status: [200], shows, because },
       });
-      const expect = { status: [200], shows: { email: before.email, slack_id }, because: { slack_id: 'just set by the caller' } };
+      const expect = { status: [200], shows, because };
       await context.send(userInfo(auth), {
         purpose: `/api/userinfo after the ${auth} caller changed its slack id`,
         check: 'caller_identity',

@@ -1,19 +1,20 @@
 // Amani's model profile. Users are made by `createUser` (keyed by the email they were created
 // with, which stays their login username) and changed by a partial `updateUser`; no operation reads
 // or deletes one, so a sequence reads its users by logging in as them, with the password it last
-// gave them (`⟪known password <username>⟫`, kept per side from the answers that set it).
+// gave them (`⟪known the password of <username>⟫`, kept per side from the answers that set it).
 //
 // Roles cannot be created through the API: `sync` reads both sides' `GET /api/v2/group` and pairs
 // each of the server's roles with a model role of the same permission set; steps name the pairs
 // (`⟪known role k⟫`, each side its own id, shown in answers as `⟨role k⟩`) and a role id each side
-// does not list (`⟪known role unknown⟫`), which must be refused. The model's standard caller is
+// does not list (`⟪known an unlisted role⟫`), which must be refused. The model's standard caller is
 // made to match the server's as far as a read shows it (whether it may list roles).
 //
-// Tokens and the company are the server's own: the tokens a sequence obtained are kept per side
-// (`⟪known access⟫`, `⟪known refresh⟫`) for later steps — refreshing, calling as the logged-in
-// user — and never compared; the company every answer shows is named `⟨company⟩` on each side by
-// the first answer that shows it, so a user of another company, or a login that names another
-// company than the create did, differs.
+// Tokens, ids and the company are the server's own. The tokens a sequence obtained are kept per
+// side (`⟪known the access token⟫`, `⟪known the refresh token⟫`) for later steps — refreshing,
+// calling as the logged-in user — and never compared (`x-server-made`). A user's id is named by
+// the record its create made (`⟨record k.id⟩`), and the company every answer shows is named
+// `⟨company⟩` on each side by the first answer that shows it: so a login that shows another user's
+// id, or another company than the create did (`company_id` there, `company` here), differs.
 import * as fc from 'fast-check';
 import { isObject } from '../../specs/json.ts';
 import type { Call, ReceivedResponse } from '../exchange.ts';
@@ -24,7 +25,7 @@ const FORM = 'application/x-www-form-urlencoded';
 /** Role slots steps name: the server's roles that pair with a model role, in turn (a slot past their number repeats one). */
 const ROLE_SLOTS = 3;
 /** A credential the sequence obtained by logging in (or refreshing): the last one. */
-const AS_LOGGED_IN = 'Bearer ⟪known access⟫';
+const AS_LOGGED_IN = 'Bearer ⟪known the access token⟫';
 
 interface Role {
   id: number;
@@ -57,13 +58,13 @@ function tokenUser(authorization: string | undefined): string | undefined {
 }
 
 /** The password the sequence last gave the user logging in as `username` (a template resolved per side). */
-const passwordOf = (username: string) => `⟪known password ${username}⟫`;
+const passwordOf = (username: string) => `⟪known the password of ${username}⟫`;
 /**
  * The email the user logging in as `username` has now. A PATCH to another user's email names its
  * current one: whether an email only another user's username still holds (it changed its email)
  * is taken is not documented, and the model and DRF's defaults differ on it.
  */
-const emailOf = (username: string) => `⟪known email-of ${username}⟫`;
+const emailOf = (username: string) => `⟪known the email now of ${username}⟫`;
 
 // Passwords as DRF's CharField reads them: trimmed (so ' Model-pass-2 ' logs in as 'Model-pass-2'),
 // beyond the BMP, and a number taken as its text.
@@ -74,7 +75,7 @@ const phone = fc.constantFrom<string | number>('+905551234567', '', ' +90 555 00
 /** Role ids, as a request names them: pairs of the sequence's sync … */
 const roles = fc.subarray(Array.from({ length: ROLE_SLOTS }, (_, k) => `⟪known role ${k}⟫`));
 /** … and with one the side does not list. */
-const unknownRoles = fc.constantFrom(['⟪known role unknown⟫'], ['⟪known role 0⟫', '⟪known role unknown⟫']);
+const unknownRoles = fc.constantFrom(['⟪known an unlisted role⟫'], ['⟪known role 0⟫', '⟪known an unlisted role⟫']);
 const optional = { first_name: names, last_name: names, phone, groups: roles };
 /** Emails a PATCH moves a user to: no user of the sequence is created with them, so every user it names was created. */
 const MOVED = ['⟪token⟫-moved1@example.com', '⟪token⟫-moved2@example.com'];
@@ -115,30 +116,29 @@ export function amaniModel(): ModelProfile {
           }),
         );
       // A partial update of user @k: each field sent or not; the email its own, another user's (their current ones) or a fresh one.
-      const update = (targets: fc.Arbitrary<{ path: string; own: string }>, callers: fc.Arbitrary<Pick<Step, 'who' | 'authorization'>>) =>
-        fc
-          .tuple(
-            targets,
-            someOf({
-              ...optional,
-              groups: fc.oneof({ arbitrary: roles, weight: 6 }, { arbitrary: unknownRoles, weight: 1 }),
-              password,
-              // Its own (unchanged: DRF's uniqueness check leaves the user itself out) more often than another's or a fresh one.
-              email: fc.oneof(
-                { arbitrary: fc.constant('own'), weight: 2 },
-                { arbitrary: fc.constantFrom(emailOf('⟪email @1⟫'), ...MOVED), weight: 2 },
-              ),
-            }),
-            callers,
-          )
-          .map(([target, fields, caller]) => {
-            const body = 'email' in fields && fields.email === 'own' ? { ...fields, email: target.own } : fields;
-            return step('updateUser', `updating ${target.path} as ${callerName(caller)}: ${JSON.stringify(body)}`, {
-              ...caller,
-              path: { user_uuid: target.path },
-              body,
-            });
+      const changes = {
+        ...optional,
+        groups: fc.oneof({ arbitrary: roles, weight: 6 }, { arbitrary: unknownRoles, weight: 1 }),
+        password,
+        // Its own (unchanged: DRF's uniqueness check leaves the user itself out) as often as another's or a fresh one.
+        email: fc.oneof(
+          { arbitrary: fc.constant('own'), weight: 2 },
+          { arbitrary: fc.constantFrom(emailOf('⟪email @1⟫'), ...MOVED), weight: 2 },
+        ),
+      };
+      const update = (
+        targets: fc.Arbitrary<{ path: string; own: string }>,
+        callers: fc.Arbitrary<Pick<Step, 'who' | 'authorization'>>,
+        fieldsOf: fc.Arbitrary<Record<string, unknown>> = someOf(changes),
+      ) =>
+        fc.tuple(targets, fieldsOf, callers).map(([target, fields, caller]) => {
+          const body = 'email' in fields && fields.email === 'own' ? { ...fields, email: target.own } : fields;
+          return step('updateUser', `updating ${target.path} as ${callerName(caller)}: ${JSON.stringify(body)}`, {
+            ...caller,
+            path: { user_uuid: target.path },
+            body,
           });
+        });
       const ofRecord = (k: number) => ({ path: `⟪id @${k}⟫`, own: emailOf(`⟪email @${k}⟫`) });
       const anyTarget = fc.oneof(
         { arbitrary: fc.constantFrom(ofRecord(0), ofRecord(1)), weight: 3 },
@@ -149,7 +149,7 @@ export function amaniModel(): ModelProfile {
       const badCreate = invalidBody(spec, data, 'createUser', { email: '⟪token⟫-invalid@example.com', password: 'Model-pass-1' });
       const badUpdate = invalidBody(spec, data, 'updateUser', { first_name: 'Ada' });
       const badLogin = invalidBody(spec, data, 'login', { username: '⟪email @0⟫', password: 'Model-pass-1' });
-      const badRefresh = invalidBody(spec, data, 'refreshToken', { refresh: '⟪known refresh⟫' });
+      const badRefresh = invalidBody(spec, data, 'refreshToken', { refresh: '⟪known the refresh token⟫' });
       const login = (username: string, secret: string | number, contentType?: string) =>
         step('login', `logging in as ${username} with ${secret}${contentType ? ' (a form)' : ''}`, {
           who: 'none',
@@ -182,6 +182,13 @@ export function amaniModel(): ModelProfile {
         fc.tuple(someOf({ first_name: names, last_name: names, phone }), roles).map(([fields, groups]) => ({ ...fields, groups })),
       );
       const adminUpdate = update(fc.constantFrom(ofRecord(0), ofRecord(1)), fc.constant({ who: 'admin' as Who }));
+      // A change of roles (which replaces them), with other fields or not.
+      const { groups: newRoles, ...otherChanges } = changes;
+      const adminRoleUpdate = update(
+        fc.constantFrom(ofRecord(0), ofRecord(1)),
+        fc.constant({ who: 'admin' as Who }),
+        fc.tuple(someOf(otherChanges), newRoles).map(([fields, groups]) => ({ ...fields, groups })),
+      );
       // Creates the vendor refuses make no user of the sequence (so that every user a step names exists on the vendor): a taken
       // email — a user's username (the email it was created with), or its email now —, a caller who may not add users, a role
       // id the side does not list.
@@ -194,11 +201,14 @@ export function amaniModel(): ModelProfile {
         create(
           fc.constant('⟪token⟫-unknown-role@example.com'),
           fc.constant({ who: 'admin' as Who }),
-          someOf({ ...optional, groups: unknownRoles }).map((fields) => ({ ...fields, groups: fields.groups ?? ['⟪known role unknown⟫'] })),
+          someOf({ ...optional, groups: unknownRoles }).map((fields) => ({
+            ...fields,
+            groups: fields.groups ?? ['⟪known an unlisted role⟫'],
+          })),
         ),
       );
       const refresh = fc
-        .constantFrom('⟪known refresh⟫', '⟪known access⟫', 'usermock-not-a-token')
+        .constantFrom('⟪known the refresh token⟫', '⟪known the access token⟫', 'usermock-not-a-token')
         .map((token) => step('refreshToken', `refreshing with ${token}`, { who: 'none', body: { refresh: token } }));
       return present([
         // Creates: by the admin, fresh emails (drawn more often: most steps need a user of the sequence), and refused ones.
@@ -208,7 +218,7 @@ export function amaniModel(): ModelProfile {
         refusedCreate,
         // Partial updates: by the admin on a user of the sequence (the most telling write), or anyone on anyone.
         adminUpdate,
-        adminUpdate,
+        adminRoleUpdate,
         update(anyTarget, writer),
         // Logging in: with the password the user has (JSON or a form, the two media types login lists), or another.
         rightLogin,
@@ -252,8 +262,8 @@ export function amaniModel(): ModelProfile {
         sides.server.known.set(`role ${k}`, their);
         sides.vendor.known.set(`role ${k}`, our);
       }
-      sides.server.known.set('role unknown', unlisted(theirs));
-      sides.vendor.known.set('role unknown', unlisted(ours));
+      sides.server.known.set('an unlisted role', unlisted(theirs));
+      sides.vendor.known.set('an unlisted role', unlisted(ours));
 
       // The standard caller as far as a read shows it: whether it may list roles (it may not add or change users).
       if (sides.server.credential('standard') !== undefined) {
@@ -286,14 +296,14 @@ export function amaniModel(): ModelProfile {
         side.learn(company, '⟨company⟩');
       }
       if (step.operationId === 'login' || step.operationId === 'refreshToken') {
-        if (typeof answer.access === 'string') side.known.set('access', answer.access);
-        if (typeof answer.refresh === 'string') side.known.set('refresh', answer.refresh);
+        if (typeof answer.access === 'string') side.known.set('the access token', answer.access);
+        if (typeof answer.refresh === 'string') side.known.set('the refresh token', answer.refresh);
       }
       // The password a user now logs in with and its email now, by the username it logs in as.
       const sent = step.body;
       if ((step.operationId === 'createUser' || step.operationId === 'updateUser') && typeof answer.username === 'string') {
-        if (isObject(sent) && sent.password !== undefined) side.known.set(`password ${answer.username}`, sent.password);
-        if (typeof answer.email === 'string') side.known.set(`email-of ${answer.username}`, answer.email);
+        if (isObject(sent) && sent.password !== undefined) side.known.set(`the password of ${answer.username}`, sent.password);
+        if (typeof answer.email === 'string') side.known.set(`the email now of ${answer.username}`, answer.email);
       }
     },
 

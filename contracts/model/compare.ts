@@ -51,18 +51,24 @@ function normalised(value: unknown, side: Side, serverMade: ReadonlySet<string>)
   return value;
 }
 
-/** Whether a normalised value names a symbol of the sequence (a record or group it made), at its top level. */
-const ofSequence = (value: unknown): boolean =>
-  typeof value === 'string'
-    ? /^⟨(record|group) /.test(value)
-    : isObject(value) && Object.values(value).some((item) => typeof item === 'string' && /^⟨record /.test(item));
+/**
+ * Whether a normalised value names a symbol of the sequence (a record or group it made), at its
+ * top level — or a label one of its records holds right now (`held`): a group given to a user is
+ * one of the organisation's while the user has it.
+ */
+const ofSequence =
+  (held: ReadonlySet<string>) =>
+  (value: unknown): boolean =>
+    typeof value === 'string'
+      ? /^⟨(record|group) /.test(value) || held.has(value)
+      : isObject(value) && Object.values(value).some((item) => typeof item === 'string' && /^⟨record /.test(item));
 
 /** A list restricted to the sequence's own records, in a canonical order (a set). */
-function restricted(list: unknown): unknown {
+function restricted(list: unknown, held: ReadonlySet<string>): unknown {
   if (list === null) return [];
   if (!Array.isArray(list)) return list;
   return list
-    .filter(ofSequence)
+    .filter(ofSequence(held))
     .map((item) => [canonical(item), item] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, item]) => item);
@@ -106,6 +112,24 @@ function differences(server: unknown, vendor: unknown, path: string, out: string
   if (canonical(server) !== canonical(vendor)) out.push(`${path || '/'}: server ${show(server)}, vendor ${show(vendor)}`);
 }
 
+/**
+ * The labels (`⟨label k⟩`) the sequence's records hold in the vendor's answer to a read: what a
+ * groups list must then show. A write forgets them (it may take one away), so only a read since
+ * the last write counts.
+ */
+export function noteHeld(side: Side, method: string, vendor: ReceivedResponse): void {
+  if (method !== 'GET') return side.held.clear();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (!isObject(value)) return;
+    const ofRecord = Object.values(value).some((item) => typeof item === 'string' && /^⟨record /.test(item));
+    if (ofRecord && Array.isArray(value.groups))
+      for (const group of value.groups) if (typeof group === 'string' && group.startsWith('⟨label ')) side.held.add(group);
+    Object.values(value).forEach(visit);
+  };
+  visit(normalised(vendor.json, side, new Set()));
+}
+
 /** How the server's answer differs from the vendor model's, in words; empty when they agree. */
 export function compare(
   spec: ApiSpec,
@@ -139,11 +163,12 @@ export function compare(
   let b = normalised(vendor.json, sides.vendor, serverMade);
   const at = profile.lists[operationId];
   if (at !== undefined) {
-    if (at === '') [a, b] = [restricted(a), restricted(b)];
+    const held = sides.vendor.held;
+    if (at === '') [a, b] = [restricted(a, held), restricted(b, held)];
     else if (isObject(a) && isObject(b))
       [a, b] = [
-        { ...a, [at]: restricted(a[at]) },
-        { ...b, [at]: restricted(b[at]) },
+        { ...a, [at]: restricted(a[at], held) },
+        { ...b, [at]: restricted(b[at], held) },
       ];
   }
   differences(a, b, '', out);

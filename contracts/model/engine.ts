@@ -9,7 +9,7 @@ import { API_MODULES, Mock, type ApiModule } from '../../mocks/index.ts';
 import type { RunContext } from '../drivers/context.ts';
 import { isSuccess, receivedResponse, type Call, type Exchange, type ReceivedResponse } from '../exchange.ts';
 import { MODEL_CHECKS } from './check.ts';
-import { compare, inconsistencies } from './compare.ts';
+import { compare, inconsistencies, noteHeld } from './compare.ts';
 import { amaniModel } from './amani.ts';
 import { haploModel } from './haplo.ts';
 import { hoopModel } from './hoop.ts';
@@ -63,6 +63,7 @@ class Pair {
       ...compare(spec, profile, step.operationId, exchange.response, answer, { server, vendor }),
       ...inconsistencies(spec, profile, step.operationId, exchange.response, server),
     ];
+    noteHeld(vendor, spec.operation(step.operationId).method, answer);
     if (differences.length) throw new Disagreement(exchange, answer, differences, [...this.history], step);
     // Judged by model_agreement: it agreed (a disagreement is recorded once, from the shortest sequence).
     exchange.intent = { ...exchange.intent, check: 'model_agreement', expect: { agreement: { vendor: answer, differences: [] } } };
@@ -98,7 +99,9 @@ function learn(step: Step, side: Side, response: ReceivedResponse, profile: Mode
   const at = profile.creates[step.operationId];
   if (at === undefined || response.status >= 300) return;
   const k = /⟪(?:email|id) (\d+)⟫/.exec(JSON.stringify(step.body ?? step.query ?? {}))?.[1];
-  if (k === undefined || side.records.has(Number(k))) return;
+  if (k === undefined) return;
+  // A record made again (its email after a delete) is a new record: its server-made values start afresh.
+  if (side.records.has(Number(k))) for (const key of [...side.seen.keys()]) if (key.startsWith(`⟨record ${k}⟩ `)) side.seen.delete(key);
   const id = at
     .split('.')
     .reduce<unknown>(
@@ -244,7 +247,7 @@ export async function modelBased(context: RunContext, runs: number): Promise<voi
       arbitrary.filter((step) => step.who !== 'standard' || context.transport.has('standard')).map((step) => new StepCommand(step)),
     );
   let last: Disagreement | undefined;
-  const property = fc.asyncProperty(fc.commands(steps, { maxCommands: 10, size: 'max' }), async (commands) => {
+  const property = fc.asyncProperty(fc.commands(steps, { maxCommands: 16, size: 'max' }), async (commands) => {
     try {
       await fc.asyncModelRun(setup, commands);
       await observe();

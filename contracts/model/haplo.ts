@@ -25,8 +25,13 @@ const PEOPLE_READ = 12;
  * tag-query update may change an address to another case of its own is left open by the spec.
  */
 const EMAIL = (record: string) => `U.⟪email ${record}⟫`;
-/** Usernames (two differ only in case: unique lower-cased, queried exactly) and departments of the sequence. */
-const USERNAMES = ['⟪token⟫-Ann', '⟪token⟫-ann', '⟪token⟫-Bo'];
+/**
+ * A record's username tag (`N.` + its email: unique, as the sequence's emails are), and the same in
+ * another case (`n.`: taken, as usernames are unique lower-cased; found by no query, which is exact).
+ */
+const USERNAME = (record: string) => `N.⟪email ${record}⟫`;
+const USERNAME_CASED = (record: string) => `n.⟪email ${record}⟫`;
+/** Departments of the sequence (shared: a query of one may find several). */
 const DEPARTMENTS = ['⟪token⟫-d1', '⟪token⟫-d2'];
 
 const read = (id: unknown, auth: 'admin' | 'standard' = 'admin'): Call => ({
@@ -49,24 +54,45 @@ const kindOf = (response: ReceivedResponse) => (isObject(response.json) ? respon
 /** The shared groups' codes a step may name, and `std:group:everyone` (implied, never listed). */
 const groupCodes = [...Array.from({ length: SLOTS }, (_, slot) => `⟪known group${slot}⟫`), 'group:⟪known group0.id⟫', '⟪known everyone⟫'];
 const memberships = fc.subarray(groupCodes, { maxLength: 3 });
+const OWN = '⟪own⟫';
+const OTHER = "⟪another's⟫";
+const CASED = '⟪own, in another case⟫';
+/**
+ * An update's body with its email and username written out where they are the target's own
+ * (`⟪id @i⟫`, else the first record's), another record's, or the target's own in another case.
+ */
+function addressed(body: Record<string, unknown>, id: string): Record<string, unknown> {
+  const own = Number(/^⟪id @(\d+)⟫$/.exec(id)?.[1] ?? 0);
+  const of = (which: unknown, name: (record: string) => string) =>
+    which === OWN ? name(`@${own}`) : which === OTHER ? name(`@${own + 1}`) : which === CASED ? USERNAME_CASED(`@${own}`) : which;
+  const written = { ...body };
+  if (body.email !== undefined) written.email = of(body.email, EMAIL);
+  if (isObject(body.tags) && body.tags.username !== undefined) written.tags = { ...body.tags, username: of(body.tags.username, USERNAME) };
+  return written;
+}
+
 /** A value sent (`present` in `present + absent` draws) or left out (`undefined`). */
 const sometimes = <T>(arbitrary: fc.Arbitrary<T>, present: number, absent: number) =>
   fc.oneof({ arbitrary: fc.constant(undefined), weight: absent }, { arbitrary, weight: present });
 /** A body without the fields left out. */
 const sent = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
 
-/** Tags: a username (most often) and a department of the sequence, each sent or not. */
-const tags = fc
-  .record({ username: sometimes(fc.constantFrom(...USERNAMES), 3, 1), department: sometimes(fc.constantFrom(...DEPARTMENTS), 1, 1) })
-  .map(sent);
+/** Tags: a username (of those given) and a department of the sequence, each sent or not. */
+const tagsWith = (usernames: fc.Arbitrary<string | undefined>) =>
+  fc.record({ username: usernames, department: sometimes(fc.constantFrom(...DEPARTMENTS), 1, 1) }).map(sent);
 
 /** A tag query: by one of the sequence's usernames or departments, both, none, or without a `tag:` parameter. */
 const tagQuery: fc.Arbitrary<Record<string, string>> = fc.oneof(
-  { arbitrary: fc.constantFrom(...USERNAMES, '⟪token⟫-nobody').map((name) => ({ 'tag:username': name })), weight: 6 },
+  {
+    arbitrary: fc
+      .constantFrom(USERNAME('@0'), USERNAME('@1'), USERNAME_CASED('@0'), '⟪token⟫-nobody')
+      .map((name) => ({ 'tag:username': name })),
+    weight: 6,
+  },
   { arbitrary: fc.constantFrom(...DEPARTMENTS).map((name) => ({ 'tag:department': name })), weight: 2 },
   {
     arbitrary: fc
-      .tuple(fc.constantFrom(...USERNAMES), fc.constantFrom(...DEPARTMENTS))
+      .tuple(fc.constantFrom(USERNAME('@0'), USERNAME('@1')), fc.constantFrom(...DEPARTMENTS))
       .map(([username, department]) => ({ 'tag:username': username, 'tag:department': department })),
     weight: 1,
   },
@@ -78,8 +104,8 @@ const queryText = (query: Record<string, string>) =>
     .map(([name, value]) => `${name}=${value}`)
     .join('&') || 'no query';
 
-/** A user id a step names: a record of the sequence, nobody, 0 (no id: the tag query), not a number, negative, a group. */
-const someId = fc.constantFrom('⟪id @0⟫', '⟪id @1⟫', '⟪id @2⟫', '⟪nobody⟫', '0', 'abc', '-1', '⟪known group0.id⟫');
+/** A user id a step names (each record is read at the end anyway): a record of the sequence, nobody, 0 (no id: the tag query), not a number, negative, a group. */
+const someId = fc.constantFrom('⟪id @0⟫', '⟪nobody⟫', '0', 'abc', '-1', '⟪known group0.id⟫');
 const recordId = fc.constantFrom('⟪id @0⟫', '⟪id @1⟫', '⟪id @2⟫');
 
 /**
@@ -121,13 +147,14 @@ export function haploModel(): ModelProfile {
         ...(rest.who === 'standard' ? { needs: 'standard' } : {}),
       });
       // Each optional field sent or not (`undefined`: left out); a ref only now and then (a string that is no ref is refused).
-      const createBody = (email: string) =>
+      // The record's own username (most often), none, or one taken: another record's, in another case or not.
+      const createBody = (email: string, usernames: fc.Arbitrary<string | undefined> = sometimes(fc.constant(USERNAME('new')), 3, 1)) =>
         fc
           .record({
             nameFirst: text,
             nameLast: text,
             email: fc.constant(email),
-            tags: sometimes(tags, 3, 1),
+            tags: sometimes(tagsWith(usernames), 3, 1),
             localeId: sometimes(fc.constantFrom('en', 'cy', null), 1, 1),
             directGroupMembership: sometimes(memberships, 1, 1),
             // Null and every other falsy ref is no ref (the spec); a string that is no ref is refused.
@@ -139,10 +166,10 @@ export function haploModel(): ModelProfile {
         .record({
           nameFirst: sometimes(text, 1, 1),
           nameLast: sometimes(text, 1, 1),
-          // The record's own address (unchanged), another record's (taken), or a fresh one.
-          email: sometimes(fc.constantFrom(EMAIL('@0'), EMAIL('@1'), '⟪token⟫-moved@example.com'), 1, 3),
+          // The record's own address (unchanged), another record's (taken), or a fresh one (`addressed`).
+          email: sometimes(fc.constantFrom(OWN, OTHER, '⟪token⟫-moved@example.com'), 1, 2),
           localeId: sometimes(fc.constantFrom('en', 'cy'), 1, 2),
-          tags: sometimes(tags, 1, 2),
+          tags: sometimes(tagsWith(sometimes(fc.constantFrom(OWN, OTHER, CASED), 3, 1)), 1, 1),
           directGroupMembership: sometimes(memberships, 1, 1),
           ref: sometimes(fc.constant(null), 1, 5),
         })
@@ -156,8 +183,9 @@ export function haploModel(): ModelProfile {
         { tags: { username: 42 } },
       );
       const welcome = fc.oneof(
-        { arbitrary: fc.constant(undefined), weight: 5 },
-        { arbitrary: fc.constantFrom({ welcomeLink: '1' }, { welcomeLink: '0' }, { welcomeLink: 'abc' }), weight: 2 },
+        { arbitrary: fc.constant(undefined), weight: 12 },
+        { arbitrary: fc.constantFrom({ welcomeLink: '1' }, { welcomeLink: '0' }), weight: 4 },
+        { arbitrary: fc.constant({ welcomeLink: 'abc' }), weight: 1 },
       );
       const template = { nameFirst: 'Ada', nameLast: 'Lovelace', email: EMAIL('new') };
       const badCreate = invalidBody(spec, data, 'createUser', template);
@@ -165,9 +193,9 @@ export function haploModel(): ModelProfile {
       const badUpdate = invalidBody(spec, data, 'updateUserById', {});
       const badUpdateByTag = invalidBody(spec, data, 'updateUserByTag', {});
 
-      const create = (emails: fc.Arbitrary<string>, whos: fc.Arbitrary<Who> = who) =>
+      const create = (emails: fc.Arbitrary<string>, whos: fc.Arbitrary<Who> = who, usernames?: fc.Arbitrary<string | undefined>) =>
         fc.tuple(emails, whos, welcome).chain(([email, w, query]) =>
-          createBody(email).map((body) =>
+          createBody(email, usernames).map((body) =>
             step('createUser', `creating ${email} as ${w}${query ? ` ?${queryText(query)}` : ''}: ${JSON.stringify(body)}`, {
               who: w,
               body,
@@ -178,15 +206,16 @@ export function haploModel(): ModelProfile {
       const fresh = fc.constant(EMAIL('new'));
       const admin = fc.constant<Who>('admin');
       const updateById = (ids: fc.Arbitrary<string>, bodies: fc.Arbitrary<Record<string, unknown>>, whos: fc.Arbitrary<Who>) =>
-        fc.tuple(ids, bodies, whos, tagQuery).map(([id, body, w, query]) =>
-          step('updateUserById', `updating ${id}${id === '0' ? ` ?${queryText(query)}` : ''} as ${w}: ${JSON.stringify(body)}`, {
+        fc.tuple(ids, bodies, whos, tagQuery).map(([id, sentBody, w, query]) => {
+          const body = addressed(sentBody, id);
+          return step('updateUserById', `updating ${id}${id === '0' ? ` ?${queryText(query)}` : ''} as ${w}: ${JSON.stringify(body)}`, {
             who: w,
             path: { id },
             body,
             // Id 0 is no id: the tag query finds the user.
             ...(id === '0' ? { query } : {}),
-          }),
-        );
+          });
+        });
 
       const enable = (ids: fc.Arbitrary<string>, statuses: fc.Arbitrary<string>, whos: fc.Arbitrary<Who>) =>
         fc.tuple(ids, statuses, whos).map(([id, status, w]) =>
@@ -201,10 +230,27 @@ export function haploModel(): ModelProfile {
       // admin's writes to the sequence's records most, where most faults show.
       const weighted: Array<[fc.Arbitrary<Step> | undefined, number]> = [
         // Creates: most steps need a record of the sequence.
-        [create(fresh, admin), 6],
+        [create(fresh, admin), 7],
         [create(fresh), 1],
         // A duplicate address: the same, or differing only in case (compared case-insensitively).
-        [create(fc.constantFrom('u.⟪email @0⟫', EMAIL('@0'), 'u.⟪email @1⟫'), admin), 1],
+        [create(fc.constantFrom('u.⟪email @0⟫', 'u.⟪email @1⟫', EMAIL('@0'), 'u.⟪email @0⟫'), admin, fc.constant(undefined)), 2],
+        // A taken username: another record's in another case (unique lower-cased), or the same.
+        [
+          fc
+            .tuple(
+              create(fresh, admin, fc.constant(undefined)),
+              fc.constantFrom(USERNAME_CASED('@0'), USERNAME_CASED('@1'), USERNAME('@0')),
+            )
+            .map(([created, taken]) => {
+              const body = created.body as Record<string, unknown>;
+              return {
+                ...created,
+                body: { ...body, tags: { ...(isObject(body.tags) ? body.tags : {}), username: taken } },
+                label: `${created.label} with the username ${taken}`,
+              };
+            }),
+          2,
+        ],
         // A group nobody has, among one that exists.
         [
           create(fresh, admin).map((created) => ({
@@ -235,7 +281,7 @@ export function haploModel(): ModelProfile {
         [fc.tuple(tagQuery, who).map(([query, w]) => step('getUserByTag', `reading ?${queryText(query)} as ${w}`, { who: w, query })), 1],
         [fc.tuple(tagQuery, who).map(([query, w]) => step('findByTag', `finding ?${queryText(query)} as ${w}`, { who: w, query })), 1],
         // Updates by id: a partial update of a record (most often), of anyone, or with one defect.
-        [updateById(recordId, updateBody, admin), 6],
+        [updateById(recordId, updateBody, admin), 8],
         [updateById(someId, updateBody, who), 1],
         [updateById(fc.constantFrom('⟪id @0⟫', '⟪id @1⟫', '0'), badFields, admin), 1],
         [
@@ -249,14 +295,15 @@ export function haploModel(): ModelProfile {
         [
           fc
             .tuple(tagQuery, fc.oneof({ arbitrary: updateBody, weight: 3 }, { arbitrary: badFields, weight: 1 }), who)
-            .map(([query, body, w]) =>
-              step('updateUserByTag', `updating ?${queryText(query)} as ${w}: ${JSON.stringify(body)}`, { who: w, query, body }),
-            ),
+            .map(([query, sentBody, w]) => {
+              const body = addressed(sentBody, '⟪id @0⟫');
+              return step('updateUserByTag', `updating ?${queryText(query)} as ${w}: ${JSON.stringify(body)}`, { who: w, query, body });
+            }),
           2,
         ],
         [
           badUpdateByTag &&
-            fc.tuple(badUpdateByTag, fc.constantFrom(...USERNAMES), who).map(([bad, username, w]) =>
+            fc.tuple(badUpdateByTag, fc.constantFrom(USERNAME('@0'), USERNAME('@1')), who).map(([bad, username, w]) =>
               step('updateUserByTag', `updating ?tag:username=${username} with ${bad.name} as ${w}`, {
                 who: w,
                 query: { 'tag:username': username },
@@ -267,7 +314,7 @@ export function haploModel(): ModelProfile {
         ],
         // Blocking and activating: a record by the admin (most often), or anyone, any status, as anyone.
         // (the first record: blocked, then active again, is where a status that is not applied shows)
-        [enable(fc.constant('⟪id @0⟫'), fc.constantFrom('block', 'active'), admin), 4],
+        [enable(fc.constant('⟪id @0⟫'), fc.constantFrom('block', 'active'), admin), 6],
         [enable(fc.constant('⟪id @1⟫'), fc.constantFrom('block', 'active'), admin), 1],
         [enable(fc.constantFrom('⟪id @0⟫', '⟪nobody⟫', '0', 'abc'), fc.constantFrom('block', 'active', 'suspend', ''), who), 1],
         // Groups: shared ones by code or id, one nobody has, and group:0 (the handler does not respond).
@@ -339,9 +386,11 @@ export function haploModel(): ModelProfile {
       });
       return [
         ...records.map((k) => final('getUserById', `reading ⟪id ${k}⟫ as admin`, { path: { id: `⟪id ${k}⟫` } })),
-        ...USERNAMES.flatMap((username) => [
-          final('getUserByTag', `reading ?tag:username=${username} as admin`, { query: { 'tag:username': username } }),
-          final('findByTag', `finding ?tag:username=${username} as admin`, { query: { 'tag:username': username } }),
+        ...records.flatMap((k) => [
+          final('getUserByTag', `reading ?tag:username=${USERNAME(String(k))} as admin`, {
+            query: { 'tag:username': USERNAME(String(k)) },
+          }),
+          final('findByTag', `finding ?tag:username=${USERNAME(String(k))} as admin`, { query: { 'tag:username': USERNAME(String(k)) } }),
         ]),
         ...DEPARTMENTS.flatMap((department) => [
           final('getUserByTag', `reading ?tag:department=${department} as admin`, { query: { 'tag:department': department } }),

@@ -115,6 +115,30 @@ export function hoopModel(): ModelProfile {
         fc
           .tuple(someone(false), who)
           .map(([key, w]) => step('deleteUser', `deleting ${key} as ${w}`, { who: w, path: { emailOrID: key } })),
+        // Deleting a record of the sequence, by the admin, and creating its email again: the writes
+        // whose effects (on lists, groups, uniqueness) only later steps show, drawn more often.
+        fc
+          .constantFrom('⟪email @0⟫', '⟪id @0⟫', '⟪email @1⟫')
+          .map((key) => step('deleteUser', `deleting ${key} as admin`, { who: 'admin', path: { emailOrID: key } })),
+        fc
+          .constantFrom('⟪email @0⟫', '⟪email @1⟫')
+          .chain((email) =>
+            user(email).map((body) =>
+              step('createUser', `creating ${email} again as admin: ${JSON.stringify(body)}`, { who: 'admin', body }),
+            ),
+          ),
+        fc
+          .constantFrom('⟪group @0⟫', '⟪group @1⟫')
+          .map((name) => step('deleteGroup', `deleting the group ${name} as admin`, { who: 'admin', path: { name }, deletesGroup: true })),
+        // Users sharing a group: what one user's delete or update must leave on the others.
+        fc.constant(
+          step('createUser', 'creating ⟪email new⟫ in ⟪label 0⟫ as admin', {
+            who: 'admin',
+            body: { email: '⟪email new⟫', groups: ['⟪label 0⟫'] },
+          }),
+        ),
+        // A group of the sequence, which its users may then be given.
+        fc.constant(step('createGroup', 'creating the group ⟪group new⟫ as admin', { who: 'admin', body: { name: '⟪group new⟫' } })),
         fc
           .tuple(fc.constantFrom<'admin' | 'standard'>('admin', 'standard'), fc.constantFrom('U0MODEL0001', 'U0MODEL0002'))
           .map(([w, slack_id]) =>
@@ -135,7 +159,7 @@ export function hoopModel(): ModelProfile {
           fc.tuple(badGroup, who).map(([bad, w]) => step('createGroup', `creating a group with ${bad.name} as ${w}`, { who: w, ...bad })),
         fc
           .tuple(fc.constantFrom('⟪group 0⟫', '⟪group 1⟫', '⟪group 2⟫', '⟪token⟫-nogroup'), who)
-          .map(([name, w]) => step('deleteGroup', `deleting the group ${name} as ${w}`, { who: w, path: { name } })),
+          .map(([name, w]) => step('deleteGroup', `deleting the group ${name} as ${w}`, { who: w, path: { name }, deletesGroup: true })),
       ]);
     },
 

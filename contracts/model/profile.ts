@@ -34,6 +34,8 @@ export interface Step {
   needs?: string;
   /** A final read whose success means its record is alive, named by its path parameter as the API's list names it. */
   survives?: boolean;
+  /** The step deletes the group its path names. */
+  deletesGroup?: boolean;
   /** A credential the sequence obtained, instead of `who`'s: a template (Amani's `Bearer ⟪known access⟫`). */
   authorization?: string;
 }
@@ -42,6 +44,8 @@ export interface Step {
 export interface Abstract {
   records: number;
   groups: number;
+  /** Groups of the sequence a step deleted: a user is never given one again (see `bind`). */
+  deleted?: Set<number>;
   /** What the sequence may do besides (`slack:admin`: change the admin caller's slack id, which can be put back). */
   flags: ReadonlySet<string>;
 }
@@ -56,6 +60,8 @@ export class Side {
   readonly symbols = new Map<string, string>();
   /** Server-made values first seen per record and field: the same record must read back the same. */
   readonly seen = new Map<string, string>();
+  /** Labels the sequence's records hold, as the last read since the last write showed them (see `noteHeld`). */
+  readonly held = new Set<string>();
   /** Other values this side names by a word, set by the profile's `sync` (Haplo's shared groups, by code and id): `⟪known word⟫`. */
   readonly known = new Map<string, unknown>();
 
@@ -123,13 +129,15 @@ export function bind(step: Step, model: Abstract): Step {
   const makesGroup = /⟪group new⟫/.test(JSON.stringify(step));
   const record = model.records;
   const group = model.groups;
-  // A user's groups may name a group of the sequence; before there is one, they name none.
-  const named =
-    model.groups > 0
-      ? JSON.stringify(step)
-      : JSON.stringify(step)
-          .replace(/"⟪group @\d+⟫",?/g, '')
-          .replace(/,\]/g, ']');
+  // A user's groups may name a group of the sequence that exists: none before there is one, and
+  // never one a step deleted — whether a group that only users hold outlives them is documented
+  // nowhere, so no sequence makes one.
+  const live = Array.from({ length: model.groups }, (_, k) => k).filter((k) => !model.deleted?.has(k));
+  const named = JSON.stringify(step)
+    .replace(/(?<=[[,])"⟪group @(\d+)⟫",?/g, (all, i: string) =>
+      live.length ? all.replace(`@${i}`, String(live[Number(i) % live.length])) : '',
+    )
+    .replace(/,\]/g, ']');
   const text = named.replace(PLACEHOLDER, (_all, kind: string, which: string) => {
     const count = kind === 'group' ? model.groups : model.records;
     const fresh = kind === 'group' ? group : record;
@@ -138,13 +146,21 @@ export function bind(step: Step, model: Abstract): Step {
   });
   if (creates) model.records++;
   if (makesGroup) model.groups++;
-  return JSON.parse(text) as Step;
+  const gone = step.deletesGroup ? /⟪group (\d+)⟫/.exec(text)?.[1] : undefined;
+  if (gone !== undefined) (model.deleted ??= new Set()).add(Number(gone));
+  // Two placeholders may bind to one group: a list names it once, as no spec says whether a
+  // server keeps a name twice.
+  return JSON.parse(text, (_key, value: unknown) =>
+    Array.isArray(value) && value.every((item) => typeof item === 'string') ? [...new Set(value)] : value,
+  ) as Step;
 }
 
 /** Whether a step can run at this point: the records and groups it names exist (as symbols). */
 export function applicable(step: Step, model: Abstract): boolean {
   const text = JSON.stringify(step);
   if (/⟪(email|id) @\d+⟫/.test(text) && model.records === 0) return false;
+  // A group of the sequence named outside a list of groups (a path) needs one; a list just names none.
+  if (/:"⟪group @\d+⟫"/.test(text) && model.groups === 0) return false;
   return step.needs === undefined || model.flags.has(step.needs);
 }
 

@@ -1,6 +1,7 @@
 // A frontend's test against hoop with usermock's MSW handlers: a typed factory for the data the
-// test needs, an override for the error screen, and typed state for the assertion.
-import { createMockServer, hoop } from 'usermock/node';
+// test needs, an override for the error screen, the API's answer typed by the spec (`HoopUser`), and
+// typed state for the assertion.
+import { createMockServer, hoop, type HoopUser } from 'usermock/node';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 
 const { server, mock } = createMockServer({ users: 3 }, { onSpecViolation: 'throw' });
@@ -15,7 +16,7 @@ it('invites an admin, who is then listed with the admin role', async () => {
   const invited = hoop.user({ role: 'admin', name: 'Ada Lovelace' });
   const created = await fetch(`${API}/api/users`, { method: 'POST', headers: headers(), body: JSON.stringify(invited) });
   expect(created.status).toBe(201);
-  const users = (await (await fetch(`${API}/api/users`, { headers: headers() })).json()) as { email: string; role: string }[];
+  const users = (await (await fetch(`${API}/api/users`, { headers: headers() })).json()) as HoopUser[];
   expect(users.find((user) => user.email === invited.email)?.role).toBe('admin');
   expect(mock.state('hoop').findByEmail(invited.email)?.groups).toContain('admin');
 });

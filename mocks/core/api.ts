@@ -72,7 +72,17 @@ export interface ApiModule<
    * How a client adds a user: the operation (its body's schema is the spec's) and a body for it with
    * faker for every field not given — scenarios' users and the typed factories are made with it.
    */
-  newUser: { operationId: Op; body(faker: Faker, fields?: Partial<NewUser>): NewUser };
+  newUser: {
+    operationId: Op;
+    body(faker: Faker, fields?: Partial<NewUser>): NewUser;
+    /**
+     * Fields a scenario's user may give that the create body does not take as they are — `body`
+     * turns them into body fields (hoop's `role: admin` puts the user in the admin group) — each with
+     * its JSON Schema. A scenario's users are checked against the create operation's request schema
+     * and these before anything is created.
+     */
+    shorthands?: Readonly<Record<string, Record<string, unknown>>>;
+  };
   /** The vendor's error body for a message of the mock's own (an undocumented `Prefer: code=`). */
   error(status: number, message: string): MockResponse;
   /**

@@ -25,13 +25,14 @@ import {
   overrideProblemAmong,
   Overrides,
   undocumented,
+  type SavedOverrides,
   type Override,
   type OverrideRequest,
 } from './overrides.ts';
 import { parsePrefer, type Latency } from './prefer.ts';
 import { deterministically } from './entropy.ts';
 import { specViolations } from './violations.ts';
-import { createUsers, isOverrideRequest, schemaProblems, type Scenario } from './scenario.ts';
+import { checkScenario, createUsers, isOverrideRequest, schemaProblems, type Scenario } from './scenario.ts';
 import { checkSnapshot } from './snapshot.ts';
 
 export { SESSION_HEADER };
@@ -84,8 +85,8 @@ export type World = Record<string, ApiState>;
 type Named<M, N> = Extract<M, { name: N }>;
 /** The state type of the API named N among the modules M (`HoopState` for `'hoop'`). */
 export type StateOf<M, N> = Named<M, N> extends ApiModule<infer S, string, string, object> ? S : ApiState;
-/** The operation ids of the API named N's spec. */
-export type OperationIdOf<M, N> = Named<M, N> extends ApiModule<ApiState, string, infer Op, object> ? Op : string;
+/** The operation ids of the API named N's spec (spelled out as a union, so that a tsc error on a wrong one lists them). */
+export type OperationIdOf<M, N> = Named<M, N> extends ApiModule<ApiState, string, infer Op, object> ? { [K in Op]: K }[Op] : string;
 /** The body of the API named N's create-user operation. */
 export type NewUserOf<M, N> = Named<M, N> extends ApiModule<ApiState, string, string, infer U> ? U : Record<string, unknown>;
 /** What an override answers: a documented status, or more (`{ empty: true }`, `{ delay: 2000, times: 1 }`). */
@@ -161,7 +162,10 @@ export class Mock<M extends ApiModule = ApiModule> {
       if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number of at least 1, got ${value}`);
     }
     if (this.users > this.maxUsers) throw new RangeError(`${this.users} users per API is more than maxUsers allows (${this.maxUsers})`);
-    // Checked before anything is seeded: a scenario of a million users is refused, not made.
+    // Checked before anything is seeded: a scenario with any problem (a user its API's create
+    // operation refuses by its schema …) is refused listing every one (a ScenarioError), and one of a
+    // million users is refused, not made.
+    if (options.scenario !== undefined) checkScenario(options.scenario, apis);
     const problem = scenarioPastLimits(options.scenario, this.users, this.maxUsers, this.maxOverrides);
     if (problem) throw new RangeError(problem);
     // A damaged snapshot is refused here, naming the field, rather than restored to misbehave later.
@@ -333,6 +337,31 @@ export class Mock<M extends ApiModule = ApiModule> {
     // fromEntries defines keys as data, so a session named `__proto__` is a session like any other.
     const sessions = Object.fromEntries(names.map((name) => [name, this.worldSnapshot(this.peek(name))]));
     return { usermock: 1, seed: this.seed, users: this.users, sessions };
+  }
+
+  /**
+   * The whole state replicas share (`--store`), as JSON for the snapshot the log is trimmed behind:
+   * every held session's own state (null for one that still reads the template) and every
+   * session's overrides, with what they have left.
+   */
+  replicaState(): string {
+    const sessions = Object.fromEntries(
+      [...this.sessions].map(([name, world]) => [name, world === SHARED ? null : this.worldSnapshot(world)]),
+    );
+    return JSON.stringify({ sessions, overrides: this.overrides.toJSON() });
+  }
+
+  /** Puts back a state `replicaState()` gave — without one, the seeded state with no session held and no override made. */
+  loadReplicaState(state?: string): void {
+    const saved = (state === undefined ? {} : JSON.parse(state)) as {
+      sessions?: Record<string, Record<string, unknown> | null>;
+      overrides?: SavedOverrides;
+    };
+    this.sessions.clear();
+    for (const [name, world] of Object.entries(saved.sessions ?? {}))
+      this.sessions.set(name, world === null ? SHARED : this.restoreWorld(world));
+    if (!this.sessions.has(DEFAULT_SESSION)) this.sessions.set(DEFAULT_SESSION, SHARED);
+    this.overrides.restore(saved.overrides);
   }
 
   /** Whether a path is the mock's to answer: a control endpoint or a path one of the named APIs (all by default) owns. */

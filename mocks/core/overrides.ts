@@ -6,6 +6,9 @@ import { isObject } from '../../specs/json.ts';
 import { empty, type MockResponse } from './http.ts';
 import { MAX_DELAY_MS } from './prefer.ts';
 
+/** The most answers one override may replace (`times`); absent, it replaces every one until cleared. */
+export const MAX_TIMES = 10_000;
+
 /** What an override makes an operation answer: a documented status, its success with the lists emptied, or a slow answer. */
 export interface OverrideRequest {
   api: string;
@@ -38,8 +41,8 @@ export function overrideProblem(spec: ApiSpec, request: OverrideRequest): string
   if (request.delay !== undefined && !(Number.isInteger(request.delay) && request.delay >= 0 && request.delay <= MAX_DELAY_MS)) {
     return `delay must be a whole number of milliseconds from 0 to ${MAX_DELAY_MS}`;
   }
-  if (request.times !== undefined && !(Number.isInteger(request.times) && request.times >= 1))
-    return 'times must be a whole number of at least 1';
+  if (request.times !== undefined && !(Number.isInteger(request.times) && request.times >= 1 && request.times <= MAX_TIMES))
+    return `times must be a whole number from 1 to ${MAX_TIMES} (leave it out for every answer until cleared)`;
   return undefined;
 }
 
@@ -112,6 +115,12 @@ export function documentedAnswer(spec: ApiSpec, operationId: string, status: num
  * The overrides of each session, in the order made; a session's list starts as `initial` (a
  * scenario's) on first use and again after a reset.
  */
+/** The overrides as a replica's snapshot holds them. */
+export interface SavedOverrides {
+  made: number;
+  sessions: Record<string, Override[]>;
+}
+
 export class Overrides {
   private readonly bySession = new Map<string, Override[]>();
   private made = 0;
@@ -171,6 +180,18 @@ export class Overrides {
   /** Clears a session's overrides, the scenario's included, until the next reset. */
   clear(session: string): void {
     this.bySession.set(session, []);
+  }
+
+  /** Every session's overrides, with what they have left, and how many were made: what `restore` takes. */
+  toJSON(): SavedOverrides {
+    return { made: this.made, sessions: Object.fromEntries(this.bySession) };
+  }
+
+  /** Back to what `toJSON()` gave (without it, to none made yet): a replica loading the shared state. */
+  restore(saved?: SavedOverrides): void {
+    this.bySession.clear();
+    this.made = saved?.made ?? 0;
+    for (const [session, overrides] of Object.entries(saved?.sessions ?? {})) this.bySession.set(session, overrides);
   }
 
   private make({ times, ...request }: OverrideRequest): Override {

@@ -65,7 +65,7 @@ describe('a scenario', () => {
     [['--scenario', 'nope'], /--scenario nope: no such file, and no scenario of that name \(shipped: admins-only, empty, errors, large\)/],
     [
       ['--scenario', 'package.json'],
-      /--scenario package.json: the scenario is not valid:\n {2}- the scenario must NOT have additional properties/,
+      /--scenario package.json: the scenario is not valid \(\d+ problems\):\n {2}package\.json:2:3: name: unknown field: a scenario takes \$schema, description, users, apis, overrides\n/,
     ],
   ])('that cannot be used is a usage error (exit 2) naming why: %j', async (args, message) => {
     const { code, stderr } = await run(['serve', '--port', '0', ...args]);
@@ -73,13 +73,61 @@ describe('a scenario', () => {
     expect(stderr).toMatch(message);
   });
 
-  it('with a user the vendor refuses is a usage error at start, with the vendor’s answer', async () => {
+  it('with users the vendor refuses is a usage error at start, with the vendor’s answer for each', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'usermock-scenario-'));
-    const file = join(dir, 'bad.json');
-    await writeFile(file, JSON.stringify({ apis: { hoop: { users: [{ email: 'not-an-email' }] } } }));
+    const file = join(dir, 'twice.json');
+    const twice = { email: 'twice@example.com' };
+    await writeFile(file, JSON.stringify({ apis: { hoop: { users: [twice, twice, twice] } } }));
     const { code, stderr } = await run(['serve', '--port', '0', '--scenario', file]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/hoop user 1 .* answered 422/);
+    expect(stderr).toMatch(
+      /apis\.hoop\.users\[1\]: hoop refused it .* answered 409 .*\n {2}- apis\.hoop\.users\[2\]: hoop refused it .* answered 409/,
+    );
+  });
+
+  it('is checked as a compiler would: every problem at once, each with file:line:column, its JSON path, what is wrong and what is allowed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'usermock-scenario-'));
+    const file = join(dir, 'bad.yaml');
+    await writeFile(
+      file,
+      [
+        'description: several bad users',
+        'apis:',
+        '  hoop:',
+        '    users:',
+        '      - { emial: lisa@example.com, role: admin }',
+        '      - { email: grace@example.com, role: superuser }',
+        '      - email: not-an-email',
+        '        name: Ada',
+        '  amani:',
+        '    users: [{ email: ok@example.com, groups: [admins] }]',
+        'overrides:',
+        '  - { api: hoop, operationId: listUsers, status: 401, times: 0 }',
+        '  - { api: hoop, operationId: listUsers, delay: 90000 }',
+        '',
+      ].join('\n'),
+    );
+    const { code, stdout, stderr } = await run(['serve', '--port', '0', '--scenario', file]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toEqual([
+      `usermock: --scenario ${file}: the scenario is not valid (6 problems):`,
+      expect.stringMatching(
+        new RegExp(
+          `^ {2}${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5:11: apis\\.hoop\\.users\\[0\\]\\.emial: unknown field \\(did you mean "email"\\?\\): hoop's createUser takes name, email, `,
+        ),
+      ),
+      `  ${file}:6:37: apis.hoop.users[1].role: must be one of "admin", "standard" (found "superuser")`,
+      `  ${file}:7:9: apis.hoop.users[2].email: must be a valid idn-email (found "not-an-email")`,
+      `  ${file}:10:47: apis.amani.users[0].groups[0]: must be integer (found "admins")`,
+      `  ${file}:12:55: overrides[0].times: must be >= 1 (found 0)`,
+      `  ${file}:13:42: overrides[1].delay: must be <= 60000 (found 90000)`,
+    ]);
+  });
+
+  it.each(['admins-only', 'empty', 'errors', 'large'])('shipped as %s passes the checks', async (name) => {
+    const scenario = JSON.parse(readFileSync(`scenarios/${name}.json`, 'utf8'));
+    expect(() => checkScenario(scenario, API_MODULES)).not.toThrow();
   });
 });
 

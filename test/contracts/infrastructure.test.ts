@@ -21,7 +21,17 @@ async function behind(
   running = await startMock({ users: 5 });
   proxy = await startProxy(running.url, { fault: (request, index) => fault(request.method!, request.url!, index) });
   const { admin, standard } = running.mock.credentials().hoop;
-  return runContract({ api: 'hoop', baseUrl: proxy.url, auth: admin, authStandard: standard, seed: 3, timeoutMs: 400, ...options });
+  // A short model-based phase: its sequences meet the faults too, but each retry waits.
+  return runContract({
+    api: 'hoop',
+    baseUrl: proxy.url,
+    auth: admin,
+    authStandard: standard,
+    seed: 3,
+    timeoutMs: 400,
+    modelRuns: 10,
+    ...options,
+  });
 }
 
 const FAULTS: Fault[] = ['reset', 502, 429, 'hang', 503];

@@ -2,7 +2,7 @@
 // not create exactly as it found it. It changes a caller's own slack id only where it can put it back
 // (hoop refuses an empty one), and sends the probes a faulty server would obey destructively (an admin
 // deactivating or deleting themself, deleting the `admin` group) only with allowDestructive.
-import type { ApiModule, HoopState, HoopUser } from '../../mocks/index.ts';
+import type { ApiModule, HoopState, HoopRecord } from '../../mocks/index.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exitCodeOf, renderReport, runContract, type ContractOptions, type RunReport } from '../../contracts/index.ts';
 import { broken, type Mutation } from '../helpers/broken.ts';
@@ -29,7 +29,7 @@ type Request = { method: string; path: string; status?: number };
 const recordsOf = (hoop: HoopState) => structuredClone({ users: [...hoop.users.values()], groups: [...hoop.groups] });
 
 /** The user a mock credential belongs to. */
-const callerOf = (hoop: HoopState, auth: Caller): HoopUser => hoop.users.get(hoop.tokens.byToken[hoop.tokens[auth]]!)!;
+const callerOf = (hoop: HoopState, auth: Caller): HoopRecord => hoop.users.get(hoop.tokens.byToken[hoop.tokens[auth]]!)!;
 
 const decoded = (path: string) => {
   try {

@@ -1,6 +1,7 @@
 // A real Redis (Debian's redis-server, found on PATH) for the tests of `usermock serve --store`: on
 // a free loopback port of its own, in a temp dir of its own, with every write fsynced to its
-// append-only file — so it can be stopped or killed and started again with its data.
+// append-only file — so it can be stopped or killed and started again with its data (or, asked
+// for, with no persistence at all: started again, it is empty).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo } from 'node:net';
@@ -18,8 +19,12 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** SIGKILL, then waits for it to exit (a no-op when it is not running). */
   kill(): Promise<void>;
-  /** Starts it again on the same port and dir (so with its data), and waits for PONG. */
+  /** Starts it again on the same port and dir (so with its data, when it keeps any), and waits for PONG. */
   start(): Promise<void>;
+  /** SIGSTOP: it stops answering, connections stay open (a stall). */
+  pause(): void;
+  /** SIGCONT after `pause()`. */
+  resume(): void;
   /** Stops it and removes its dir: for afterAll/finally. */
   dispose(): Promise<void>;
   /** What it printed, for failure messages. */
@@ -68,7 +73,8 @@ process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
  * Starts a Redis of the tests' own. Throws, saying how to install it, when redis-server is not on
  * PATH: the suites that call it declare `needs('redis-server')` to be skipped there instead.
  */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: { persistence?: 'aof' | 'none' } = {}): Promise<RedisServer> {
+  const appendonly = options.persistence === 'none' ? 'no' : 'yes';
   const redisServer = servicePath('redis-server');
   const dir = await mkdtemp(join(tmpdir(), 'usermock-redis-'));
   const port = await freePort();
@@ -82,7 +88,7 @@ export async function startRedis(): Promise<RedisServer> {
       '--bind', '127.0.0.1',
       '--port', String(port),
       '--dir', dir,
-      '--appendonly', 'yes',
+      '--appendonly', appendonly,
       '--appendfsync', 'always',
       '--save', '',
       '--protected-mode', 'yes',
@@ -129,7 +135,10 @@ export async function startRedis(): Promise<RedisServer> {
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
     start,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     dispose: async () => {
+      child?.kill('SIGCONT'); // a paused one would not handle SIGTERM
       await signal('SIGTERM');
       await rm(dir, { recursive: true, force: true });
     },

@@ -51,6 +51,12 @@ export interface SemanticFault {
   make: () => StatefulMutation<any>;
   /** Raw requests; what it returns must differ between the faulty server and the correct mock. */
   probe: (target: Target) => Promise<unknown>;
+  /**
+   * Why a contract run cannot fail on it, where it cannot: `unreachable` (no client can make the
+   * state it needs, or the spec leaves the fact open), or `inferred` (both answers are facts the
+   * spec only infers: a warning, a failure with --strict).
+   */
+  limit?: { kind: 'unreachable' | 'inferred'; why: string };
 }
 
 /**
@@ -1229,6 +1235,7 @@ export const SEMANTIC_FAULTS: SemanticFault[] = [
   },
   {
     name: 'login accepts an inactive user',
+    limit: { kind: 'unreachable', why: 'no Amani operation makes a user inactive, and a client cannot find the seeded inactive ones' },
     api: 'amani',
     kind: 'login/refresh',
     fact: 'login 401: "Unknown username, wrong password or inactive account"',
@@ -1313,6 +1320,7 @@ export const SEMANTIC_FAULTS: SemanticFault[] = [
   },
   {
     name: 'a PATCH to an id that is not a UUID answers 400 instead of 404',
+    limit: { kind: 'inferred', why: "Amani's 400 and 404 are both DRF defaults the spec infers" },
     api: 'amani',
     kind: 'documented inputs',
     fact: 'updateUser 404: "No user with this id in the caller\'s company, or the id is not a UUID"',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AmaniState, SEEDED_PASSWORD, type AmaniUser } from '../../mocks/apis/amani/index.ts';
+import { AmaniState, SEEDED_PASSWORD, type AmaniRecord } from '../../mocks/apis/amani/index.ts';
 import { SESSION_HEADER } from '../../mocks/index.ts';
 import { apiSpec } from '../../specs/index.ts';
 import { expectConformant } from '../helpers/conformance.ts';
@@ -20,7 +20,7 @@ beforeEach(() => running.mock.reset());
 
 const api = () => request(running.url);
 const state = (session?: string) => running.mock.state('amani', session);
-const seeded = (index: number): AmaniUser => [...state().users.values()][index]!;
+const seeded = (index: number): AmaniRecord => [...state().users.values()][index]!;
 /**
  * The seeded users: the spec's documented ones first (Selin Kaya, the company admin whose token is
  * the admin credential; Emre Aydın, a company user), then faker's, the first of them the Viewer

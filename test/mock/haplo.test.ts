@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { haplo, HaploState, type HaploPrincipal } from '../../mocks/apis/haplo/index.ts';
+import { haplo, HaploState, type HaploRecord } from '../../mocks/apis/haplo/index.ts';
 import { seededFaker } from '../../specs/faker.ts';
 import { createMock } from '../../mocks/index.ts';
 import { apiSpec } from '../../specs/index.ts';
@@ -894,7 +894,7 @@ describe('haplo paths and state', () => {
   it('never answers 5xx and always conforms, whatever the body', async () => {
     const mock = createMock({ users: 6 });
     const { admin: authorization } = mock.credentials().haplo;
-    const people = (mock.state('haplo') as HaploState).principals().map((p: HaploPrincipal) => p.id);
+    const people = (mock.state('haplo') as HaploState).principals().map((p: HaploRecord) => p.id);
     const value = fc.oneof(fc.string(), fc.jsonValue(), fc.constantFrom('8xy5z', 'en', 'cy', 'haplo:group:staff', 'a@example.com'));
     const body = fc.oneof(
       fc.jsonValue(),

@@ -162,9 +162,67 @@ describe('scenarios', () => {
     expect(() =>
       checkScenario({ apis: { acme: {} }, overrides: [{ api: 'hoop', operationId: 'listUsers', status: 500 }] }, API_MODULES),
     ).toThrow(/apis\.acme: no such API[\s\S]*overrides\[0\]: .*documents no 500/);
-    // A user the vendor refuses fails loudly, with the vendor's own message.
-    expect(() => createMock({ scenario: { apis: { hoop: { users: [{ email: 'not-an-email' }] } } } }).credentials()).toThrow(
-      /hoop user 1 .* answered 422/,
+    // A user its API's create operation refuses by its schema: refused as the mock is made, before anything is created.
+    expect(() => createMock({ scenario: { apis: { hoop: { users: [{ email: 'not-an-email' }] } } } })).toThrow(
+      /apis\.hoop\.users\[0\]\.email: must be a valid idn-email \(found "not-an-email"\)/,
+    );
+    // Users only the vendor's state refuses (a duplicate email) fail loudly too, every one with the vendor's own answer.
+    const twice = { email: 'twice@example.com' };
+    expect(() => createMock({ scenario: { apis: { hoop: { users: [twice, twice, twice] } } } }).credentials()).toThrow(
+      /\(2 problems\):\n {2}- apis\.hoop\.users\[1\]: hoop refused it .* answered 409 .*\n {2}- apis\.hoop\.users\[2\]: hoop refused it .* answered 409/,
+    );
+  });
+
+  it('check every user against its API’s create request before anything is made, listing every problem in the file’s order', () => {
+    const scenario = {
+      apis: {
+        hoop: {
+          users: [
+            { emial: 'lisa@example.com', role: 'admin' },
+            { email: 'grace@example.com', role: 'superuser' },
+            { email: 'not-an-email', status: 'gone', id: 'u-1' },
+          ],
+        },
+        amani: { users: [{ email: 'x@', groups: ['admins'] }] },
+        haplo: { users: [{ nameFrist: 'Ada', tags: 3 }] },
+      },
+      overrides: [
+        { api: 'hoop', operationId: 'listUsers', status: 401, times: 0 },
+        { api: 'hoop', operationId: 'listUsers', status: 401, times: 10_001 },
+        { api: 'hoop', operationId: 'listUsers', delay: 60_001 },
+        { api: 'hoop', operationId: 'listUsers', delay: -1 },
+      ],
+    };
+    let error: unknown;
+    try {
+      createMock({ scenario: scenario as Scenario });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(ScenarioError);
+    expect((error as ScenarioError).problems).toEqual([
+      expect.stringMatching(
+        /^apis\.hoop\.users\[0\]\.emial: unknown field \(did you mean "email"\?\): hoop's createUser takes name, email, status, .*; a scenario also role$/,
+      ),
+      'apis.hoop.users[1].role: must be one of "admin", "standard" (found "superuser")',
+      'apis.hoop.users[2].email: must be a valid idn-email (found "not-an-email")',
+      'apis.hoop.users[2].status: must be one of "active", "inactive", "invited" (found "gone")',
+      expect.stringMatching(/^apis\.hoop\.users\[2\]\.id: read-only: hoop sets it/),
+      'apis.amani.users[0].email: must be a valid email (found "x@")',
+      'apis.amani.users[0].groups[0]: must be integer (found "admins")',
+      expect.stringMatching(
+        /^apis\.haplo\.users\[0\]\.nameFrist: unknown field \(did you mean "nameFirst"\?\): haplo's createUser takes nameFirst, /,
+      ),
+      'apis.haplo.users[0].tags: must be object (found 3)',
+      'overrides[0].times: must be >= 1 (found 0)',
+      'overrides[1].times: must be <= 10000 (found 10001)',
+      'overrides[2].delay: must be <= 60000 (found 60001)',
+      'overrides[3].delay: must be >= 0 (found -1)',
+    ]);
+    expect((error as ScenarioError).details[0]).toEqual({ path: ['apis', 'hoop', 'users', 0, 'emial'], message: expect.any(String) });
+    // mock.override() keeps to the same bounds.
+    expect(() => createMock().override('hoop', 'listUsers', { status: 401, times: 10_001 })).toThrow(
+      /times must be a whole number from 1 to 10000/,
     );
   });
 

@@ -3,10 +3,10 @@
 import type { Requirement } from '../../../specs/spec.ts';
 import type { Gate } from '../../core/access.ts';
 import { router } from './routes.ts';
-import type { AmaniState, AmaniUser } from './state.ts';
+import type { AmaniState, AmaniRecord } from './state.ts';
 import { fail, unauthorized } from './wire.ts';
 
-export const gate: Gate<AmaniState, AmaniUser> = {
+export const gate: Gate<AmaniState, AmaniRecord> = {
   /** The caller of a bearer-token call, or SimpleJWT's (or DRF's) refusal. */
   authenticate(request, state) {
     // SimpleJWT ignores a header without the `Bearer` keyword; DRF then finds nobody logged in.

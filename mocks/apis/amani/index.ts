@@ -16,7 +16,7 @@ import { snapshotSchema } from './snapshot.ts';
 import { fail, present } from './wire.ts';
 
 export { SEEDED_PASSWORD } from './seed.ts';
-export { AmaniState, type AmaniRole, type AmaniUser, type AmaniUserAnswer, type TokenCheck } from './state.ts';
+export { AmaniState, type AmaniRole, type AmaniRecord, type AmaniUserAnswer, type TokenCheck } from './state.ts';
 export { present } from './wire.ts';
 export type { AmaniNewUser } from './factory.ts';
 

@@ -5,7 +5,7 @@ import { apiSpec } from '../../../specs/index.ts';
 import { constantTimeEqual } from '../../core/constant-time.ts';
 import type { MockRequest } from '../../core/http.ts';
 import { specRouter, type Handler } from '../../core/router.ts';
-import { normalizeEmail, type AmaniState, type AmaniUser } from './state.ts';
+import { normalizeEmail, type AmaniState, type AmaniRecord } from './state.ts';
 import { deserialize, fail, LOGIN_RULES, present, readInput, REFRESH_RULES, reply, unauthorized, USER_RULES, withInput } from './wire.ts';
 import { uuid } from '../../core/entropy.ts';
 
@@ -14,7 +14,7 @@ export interface Context {
   request: MockRequest;
 }
 
-type UserFields = Partial<Pick<AmaniUser, 'email' | 'password' | 'first_name' | 'last_name' | 'phone' | 'groups'>>;
+type UserFields = Partial<Pick<AmaniRecord, 'email' | 'password' | 'first_name' | 'last_name' | 'phone' | 'groups'>>;
 
 const logIn: Handler<Context> = async ({ state, request }) => {
   const input = await readInput(request);
@@ -63,9 +63,9 @@ export const router = specRouter<OperationId, Context>(
       withInput(request, (data) => {
         const result = deserialize('createUser', USER_RULES, data, state, (email) => state.emailTaken(email));
         if ('errors' in result) return reply(400, result.errors);
-        const fields = result.data as UserFields & Pick<AmaniUser, 'email' | 'password'>;
+        const fields = result.data as UserFields & Pick<AmaniRecord, 'email' | 'password'>;
         const email = normalizeEmail(fields.email);
-        const user: AmaniUser = {
+        const user: AmaniRecord = {
           id: uuid(),
           username: email,
           email,
@@ -93,7 +93,7 @@ export const router = specRouter<OperationId, Context>(
       const result = deserialize('updateUser', USER_RULES, input.data, state, (email) => state.emailTaken(email, user.id));
       if ('errors' in result) return reply(400, result.errors);
       const { email, ...fields } = result.data as UserFields;
-      const updated: AmaniUser = { ...user, ...fields, ...(email === undefined ? {} : { email: normalizeEmail(email) }) };
+      const updated: AmaniRecord = { ...user, ...fields, ...(email === undefined ? {} : { email: normalizeEmail(email) }) };
       state.put(updated);
       return reply(200, present(state, updated));
     },

@@ -3,7 +3,7 @@
 import type { components } from '../../../specs/generated/amani.types.ts';
 import { apiSpec } from '../../../specs/index.ts';
 import type { SeedOptions } from '../../core/api.ts';
-import { AmaniState, signToken, type AmaniRole, type AmaniUser } from './state.ts';
+import { AmaniState, signToken, type AmaniRole, type AmaniRecord } from './state.ts';
 
 /** The password of every seeded user. */
 export const SEEDED_PASSWORD = 'usermock-password';
@@ -30,7 +30,7 @@ const CREDENTIALS_EXPIRE_AT = Date.UTC(2100, 0, 1) / 1000;
 interface Documented {
   company?: string;
   roles: AmaniRole[];
-  users: AmaniUser[];
+  users: AmaniRecord[];
 }
 
 /**
@@ -43,7 +43,7 @@ interface Documented {
 function documented(): Documented {
   const examples = apiSpec('amani').seededExamples();
   const roles = new Map<number, AmaniRole>();
-  const users: AmaniUser[] = [];
+  const users: AmaniRecord[] = [];
   let company: string | undefined;
   const wrong = (name: string, why: string) => new Error(`amani spec: the example ${name} marked x-usermock-seed ${why}`);
   const addRole = (name: string, role: AmaniRole) => {
@@ -96,7 +96,7 @@ export function seed({ faker, users }: SeedOptions): AmaniState {
   // show) depend on neither the examples nor `users`.
   const secret = faker.string.alphanumeric(50); // the length of a Django SECRET_KEY
   const [adminJti, standardJti] = [0, 1].map(() => faker.string.hexadecimal({ length: 32, casing: 'lower', prefix: '' }));
-  const credential = (user: AmaniUser, jti: string) =>
+  const credential = (user: AmaniRecord, jti: string) =>
     signToken(secret, { token_type: 'access', exp: CREDENTIALS_EXPIRE_AT, iat: CREDENTIALS_ISSUED_AT, jti, user_id: user.id });
 
   const known = documented();
@@ -109,7 +109,7 @@ export function seed({ faker, users }: SeedOptions): AmaniState {
   const company = known.company ?? faker.string.uuid();
   const roleIds = roles.map((role) => role.id).filter((id) => !grantsAdmin(id));
 
-  const seeded: AmaniUser[] = [...known.users];
+  const seeded: AmaniRecord[] = [...known.users];
   const emails = new Set(seeded.map((user) => user.email));
   const documentedCount = seeded.length;
   for (let i = documentedCount; i < Math.max(users, documentedCount + 1); i++) {

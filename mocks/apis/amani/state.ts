@@ -17,7 +17,7 @@ export type AmaniUserAnswer = Schemas['User'];
  * permissions follow from the roles), with role ids and the password. `username` is the email the
  * user was created with; changing the email later keeps it (see the spec).
  */
-export type AmaniUser = Omit<AmaniUserAnswer, 'company' | 'groups' | 'permissions'> & {
+export type AmaniRecord = Omit<AmaniUserAnswer, 'company' | 'groups' | 'permissions'> & {
   password: string;
   /** Role ids, ascending. */
   groups: number[];
@@ -28,7 +28,7 @@ export interface AmaniSnapshot {
   /** Signs every token the state issues, so tokens outlive a restart from a snapshot. */
   secret: string;
   roles: AmaniRole[];
-  users: AmaniUser[];
+  users: AmaniRecord[];
   /** Access tokens of the seeded admin and standard users. */
   credentials: { admin: string; standard: string };
 }
@@ -58,7 +58,7 @@ export class AmaniState {
     readonly company: string,
     private readonly secret: string,
     readonly credentials: AmaniSnapshot['credentials'],
-    readonly users = new Table<string, AmaniUser, 'email' | 'username'>((user) => user.id, {
+    readonly users = new Table<string, AmaniRecord, 'email' | 'username'>((user) => user.id, {
       unique: { email: (user) => user.email, username: (user) => user.username },
     }),
   ) {}
@@ -87,21 +87,21 @@ export class AmaniState {
     };
   }
 
-  find(id: string): AmaniUser | undefined {
+  find(id: string): AmaniRecord | undefined {
     return this.users.get(id);
   }
 
-  findByEmail(email: string): AmaniUser | undefined {
+  findByEmail(email: string): AmaniRecord | undefined {
     return this.users.find('email', normalizeEmail(email));
   }
 
   /** Login lookup: Django's ModelBackend matches the username exactly. */
-  findByUsername(username: string): AmaniUser | undefined {
+  findByUsername(username: string): AmaniRecord | undefined {
     return this.users.find('username', username);
   }
 
   /** Stores a new or changed user. */
-  put(user: AmaniUser): void {
+  put(user: AmaniRecord): void {
     this.users.put(user);
   }
 
@@ -116,17 +116,17 @@ export class AmaniState {
     return [this.users.find('email', key), this.users.find('username', key)].some((user) => user !== undefined && user.id !== exceptId);
   }
 
-  rolesOf(user: AmaniUser): AmaniRole[] {
+  rolesOf(user: AmaniRecord): AmaniRole[] {
     return user.groups.flatMap((id) => this.roles.get(id) ?? []);
   }
 
   /** The union of the user's roles' permissions, sorted. */
-  permissionsOf(user: AmaniUser): string[] {
+  permissionsOf(user: AmaniRecord): string[] {
     return [...new Set(this.rolesOf(user).flatMap((role) => role.permissions))].sort();
   }
 
   /** A fresh token for the user, valid for SimpleJWT's lifetime of its type from now. */
-  issue(user: AmaniUser, type: TokenType): string {
+  issue(user: AmaniRecord, type: TokenType): string {
     const iat = seconds();
     return signToken(this.secret, {
       token_type: type,

@@ -5,10 +5,10 @@ import type { ErrorObject } from 'ajv';
 import { apiSpec } from '../../../specs/index.ts';
 import { isObject, json, parseJsonBody, type MockRequest, type MockResponse } from '../../core/http.ts';
 import { fieldOf, requestErrors } from '../../core/validation.ts';
-import type { AmaniState, AmaniUser, AmaniUserAnswer } from './state.ts';
+import type { AmaniState, AmaniRecord, AmaniUserAnswer } from './state.ts';
 
 /** A user as create and update answer it: roles expanded, never the password. */
-export function present(state: AmaniState, user: AmaniUser): AmaniUserAnswer {
+export function present(state: AmaniState, user: AmaniRecord): AmaniUserAnswer {
   return {
     id: user.id,
     first_name: user.first_name,

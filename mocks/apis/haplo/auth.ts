@@ -2,7 +2,7 @@
 // then membership of the group the spec's `x-required-group` names, which the responder checks only
 // once the arguments are valid (`respondToAPI`, routes.ts). Every refusal is a 403.
 import type { Gate } from '../../core/access.ts';
-import type { HaploPrincipal, HaploState } from './state.ts';
+import type { HaploRecord, HaploState } from './state.ts';
 import { fail, KIND } from './wire.ts';
 
 const MIN_KEY_LENGTH = 16;
@@ -26,7 +26,7 @@ function apiKey(header: string | undefined): string | undefined {
 }
 
 /** The platform's API-key authentication, then the API group the spec names (`x-required-group`). */
-export const gate: Gate<HaploState, HaploPrincipal> = {
+export const gate: Gate<HaploState, HaploRecord> = {
   authenticate(request, state) {
     const key = apiKey(request.headers.authorization);
     if (key === undefined) return { refused: fail(403, 'UNAUTHORISED', 'Unauthorised: You are not permitted to perform that action') };

@@ -14,7 +14,7 @@ import { HaploState, type HaploSnapshot } from './state.ts';
 import { snapshotSchema } from './snapshot.ts';
 import { fail, KIND, noResponse, present } from './wire.ts';
 
-export { HaploState, type HaploPrincipal, type HaploUser } from './state.ts';
+export { HaploState, type HaploRecord, type HaploUser } from './state.ts';
 export { present } from './wire.ts';
 export type { HaploNewUser } from './factory.ts';
 

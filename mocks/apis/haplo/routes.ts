@@ -6,7 +6,7 @@ import type { Requirement } from '../../../specs/spec.ts';
 import { isObject, text, type MockRequest, type MockResponse } from '../../core/http.ts';
 import { specRouter, type Handler } from '../../core/router.ts';
 import { gate } from './auth.ts';
-import type { HaploPrincipal, HaploState } from './state.ts';
+import type { HaploRecord, HaploState } from './state.ts';
 import { randomBytes } from '../../core/entropy.ts';
 import {
   checkLocale,
@@ -36,7 +36,7 @@ const HOST = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 
 export interface Context {
   state: HaploState;
-  caller: HaploPrincipal;
+  caller: HaploRecord;
   request: MockRequest;
   /** Who may call the operation, checked once its arguments are valid. */
   requirement: Requirement;
@@ -61,7 +61,7 @@ function respondToAPI(declarations: Declaration[], handler: (context: Context, a
 }
 
 /** The plugin's tag query: every `tag:<name>` parameter is a condition, all must match. */
-function tagQuery(state: HaploState, query: URLSearchParams, single: boolean): { users: HaploPrincipal[] } | { response: MockResponse } {
+function tagQuery(state: HaploState, query: URLSearchParams, single: boolean): { users: HaploRecord[] } | { response: MockResponse } {
   const conditions = [...new Set(query.keys())]
     .filter((key) => key.startsWith('tag:'))
     .map((key) => [key.slice(4), query.get(key)!] as const);
@@ -75,7 +75,7 @@ function tagQuery(state: HaploState, query: URLSearchParams, single: boolean): {
 }
 
 /** The plugin's `findUser`: by id, or (id absent or 0) by tag query when there are parameters. */
-function findUser({ state, request }: Context, id: number | null): { user: HaploPrincipal } | { response: MockResponse } {
+function findUser({ state, request }: Context, id: number | null): { user: HaploRecord } | { response: MockResponse } {
   if (!id) {
     if (request.query.size === 0) return { response: fail(400, KIND.noDetails, NO_DETAILS_MESSAGE) };
     const found = tagQuery(state, request.query, true);
@@ -126,7 +126,7 @@ function createUser({ state, request }: Context, { body, welcomeLink }: Args): M
 }
 
 /** `generateWelcomeURL()`: on the application's host, which for the mock is the one the client addressed. */
-function welcomeUrl(request: MockRequest, user: HaploPrincipal): string {
+function welcomeUrl(request: MockRequest, user: HaploRecord): string {
   const host = request.headers.host && HOST.test(request.headers.host) ? request.headers.host : WELCOME_HOST;
   const token = [...randomBytes(8)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
   return `https://${host}/do/authentication/welcome/${user.id}-${token}`;

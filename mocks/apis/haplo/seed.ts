@@ -3,7 +3,7 @@
 import { apiSpec } from '../../../specs/index.ts';
 import type { SeedOptions } from '../../core/api.ts';
 import { isObject } from '../../core/http.ts';
-import { EVERYONE, HaploState, type HaploPrincipal, type HaploUser } from './state.ts';
+import { EVERYONE, HaploState, type HaploRecord, type HaploUser } from './state.ts';
 import { deepEqual, groupIdsFor } from './wire.ts';
 
 const ADMINISTRATORS = 'std:group:administrators';
@@ -43,7 +43,7 @@ function documentedPrincipals(): HaploUser[] {
 }
 let documentedCache: HaploUser[] | undefined;
 
-const isPerson = (p: HaploUser | HaploPrincipal) => !p.isGroup && !p.isServiceUser;
+const isPerson = (p: HaploUser | HaploRecord) => !p.isGroup && !p.isServiceUser;
 
 /**
  * The documented principals first, with their documented ids: the groups and the service user

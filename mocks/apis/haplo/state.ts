@@ -11,11 +11,11 @@ export type HaploUser = components['schemas']['User'];
  * A stored security principal, a person, a service user or a group (groups share the id sequence):
  * the answer's fields with direct group ids (`std:group:everyone` is implied and never stored).
  */
-export type HaploPrincipal = Omit<HaploUser, 'directGroupMembership'> & { groups: number[] };
+export type HaploRecord = Omit<HaploUser, 'directGroupMembership'> & { groups: number[] };
 
 export interface HaploSnapshot {
   nextId: number;
-  principals: HaploPrincipal[];
+  principals: HaploRecord[];
   keys: { admin: string; standard: string; byKey: Record<string, number> };
 }
 
@@ -29,7 +29,7 @@ export class HaploState {
   constructor(
     private nextId: number,
     readonly keys: HaploSnapshot['keys'],
-    private readonly table = new Table<number, HaploPrincipal, 'email' | 'username' | 'groupCode', 'tag'>((p) => p.id, {
+    private readonly table = new Table<number, HaploRecord, 'email' | 'username' | 'groupCode', 'tag'>((p) => p.id, {
       unique: {
         email: (p) => p.email?.toLowerCase() || undefined,
         username: (p) => p.tags.username?.toLowerCase() || undefined,
@@ -60,7 +60,7 @@ export class HaploState {
     return this.nextId;
   }
 
-  get(id: number): HaploPrincipal | undefined {
+  get(id: number): HaploRecord | undefined {
     return this.table.get(id);
   }
 
@@ -70,25 +70,25 @@ export class HaploState {
   }
 
   /** Every principal, in id order: the order first put, as ids are handed out in increasing order. */
-  principals(): HaploPrincipal[] {
+  principals(): HaploRecord[] {
     return [...this.table.values()];
   }
 
-  findByEmail(email: string): HaploPrincipal | undefined {
+  findByEmail(email: string): HaploRecord | undefined {
     return this.table.find('email', email.toLowerCase());
   }
 
-  findByUsername(username: string): HaploPrincipal | undefined {
+  findByUsername(username: string): HaploRecord | undefined {
     return this.table.find('username', username.toLowerCase());
   }
 
   /** The group with this API code. */
-  group(code: string): HaploPrincipal | undefined {
+  group(code: string): HaploRecord | undefined {
     return this.table.find('groupCode', code);
   }
 
   /** The principals carrying every `name=value` tag, in id order (blocked users included). */
-  findByTags(conditions: ReadonlyArray<readonly [string, string]>): HaploPrincipal[] {
+  findByTags(conditions: ReadonlyArray<readonly [string, string]>): HaploRecord[] {
     const sets = conditions.map(([name, value]) => this.idsWithTag(name, value)).sort((a, b) => a.size - b.size);
     const [smallest, ...rest] = sets;
     if (!smallest) return [];
@@ -97,33 +97,33 @@ export class HaploState {
   }
 
   /** Ids of a group's active members as `loadAllMembers` gives them: no service users, no groups. */
-  members(group: HaploPrincipal): number[] {
+  members(group: HaploRecord): number[] {
     const everyone = group.code === EVERYONE;
     return this.principals()
       .filter((p) => p.isActive && !p.isGroup && !p.isServiceUser && (everyone || p.groups.includes(group.id)))
       .map((p) => p.id);
   }
 
-  create(fields: Omit<HaploPrincipal, 'id'>): HaploPrincipal {
+  create(fields: Omit<HaploRecord, 'id'>): HaploRecord {
     const principal = { id: this.nextId++, ...fields };
     this.put(principal);
     return principal;
   }
 
   /** Stores a principal, replacing the one with its id. */
-  put(principal: HaploPrincipal): void {
+  put(principal: HaploRecord): void {
     this.table.put(principal);
   }
 
   /** The active principal an API key belongs to. */
-  caller(key: string): HaploPrincipal | undefined {
+  caller(key: string): HaploRecord | undefined {
     const id = findBySecret(key, this.keys.byKey);
     const principal = id === undefined ? undefined : this.table.get(id);
     return principal?.isActive ? principal : undefined;
   }
 
   /** Whether a principal is a direct member of the group with this API code. */
-  isMember(principal: HaploPrincipal, code: string): boolean {
+  isMember(principal: HaploRecord, code: string): boolean {
     const group = this.group(code);
     return group !== undefined && principal.groups.includes(group.id);
   }

@@ -5,7 +5,7 @@ import { apiSpec } from '../../../specs/index.ts';
 import { isObject, json, parseJsonBody, type MockRequest } from '../../core/http.ts';
 import type { Params } from '../../core/router.ts';
 import { requestErrors } from '../../core/validation.ts';
-import { EVERYONE, type HaploPrincipal, type HaploState, type HaploUser } from './state.ts';
+import { EVERYONE, type HaploRecord, type HaploState, type HaploUser } from './state.ts';
 
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 const LOCALES = new Set(['en', 'cy']);
@@ -40,7 +40,7 @@ export const NO_TAG_QUERY_MESSAGE =
 export const NOT_AN_OBJECT = 'Request body must be a JSON object of user details';
 
 /** A principal as the plugin's `userDetails` shows it. */
-export function present(state: HaploState, p: HaploPrincipal): HaploUser {
+export function present(state: HaploState, p: HaploRecord): HaploUser {
   return {
     id: p.id,
     nameFirst: p.nameFirst,
@@ -111,7 +111,7 @@ export function toRef(value: unknown): string | null {
 }
 
 /** The plugin's `getGroupMaybe`: undefined for `group:0`, which it skips; throws for an unknown code. */
-export function groupFor(state: HaploState, code: unknown): HaploPrincipal | undefined {
+export function groupFor(state: HaploState, code: unknown): HaploRecord | undefined {
   const numbered = typeof code === 'string' ? /^group:(\d+)$/.exec(code) : null;
   if (numbered && Number(numbered[1]) === 0) return undefined;
   const group = numbered ? state.get(Number(numbered[1])) : typeof code === 'string' ? state.group(code) : undefined;
@@ -164,7 +164,7 @@ export function checkTags(tags: unknown): Record<string, string> {
 }
 
 /** Whether a username tag (compared lower-cased) belongs to a principal other than `self`. */
-export function usernameTaken(state: HaploState, username: unknown, self?: HaploPrincipal): username is string {
+export function usernameTaken(state: HaploState, username: unknown, self?: HaploRecord): username is string {
   if (typeof username !== 'string' || username === '') return false;
   const owner = state.findByUsername(username);
   return owner !== undefined && owner.id !== self?.id;

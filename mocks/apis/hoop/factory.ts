@@ -7,6 +7,15 @@ import { ADMIN_GROUP } from './state.ts';
 /** What `POST /api/users` takes (the spec's user). */
 export type HoopNewUser = operations['createUser']['requestBody']['content']['application/json'];
 
+/** What a scenario's user may give besides the body's fields: `role`, which `newUser` turns into the admin group or its absence. */
+export const shorthands = {
+  role: {
+    type: 'string',
+    enum: ['admin', 'standard'],
+    description: 'hoop derives the role from the groups: admin puts the user in the admin group, standard keeps it out (it is not sent)',
+  },
+};
+
 export const TEAM_GROUPS = ['sre', 'dba', 'engineering', 'support', 'security'];
 
 /**

@@ -10,12 +10,12 @@ import { text } from '../../core/http.ts';
 import { gate } from './auth.ts';
 import { router } from './routes.ts';
 import { fail, present } from './wire.ts';
-import { newUser, type HoopNewUser } from './factory.ts';
+import { newUser, shorthands, type HoopNewUser } from './factory.ts';
 import { seed } from './seed.ts';
 import { HoopState, type HoopSnapshot } from './state.ts';
 import { snapshotSchema } from './snapshot.ts';
 
-export { HoopState, roleOf, type HoopStatus, type HoopUser } from './state.ts';
+export { HoopState, roleOf, type HoopStatus, type HoopRecord } from './state.ts';
 export { present } from './wire.ts';
 export type { HoopNewUser } from './factory.ts';
 
@@ -40,7 +40,7 @@ export const hoop: ApiModule<HoopState, 'hoop', keyof operations, HoopNewUser> =
     },
   ],
   gate,
-  newUser: { operationId: 'createUser', body: newUser },
+  newUser: { operationId: 'createUser', body: newUser, shorthands },
   error: fail,
   handle(request, state) {
     // gin's router answers an unknown route (or a method it lacks) before any middleware runs.

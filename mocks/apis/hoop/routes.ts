@@ -3,13 +3,13 @@ import type { operations } from '../../../specs/generated/hoop.types.ts';
 import { apiSpec } from '../../../specs/index.ts';
 import { empty, type MockRequest } from '../../core/http.ts';
 import { specRouter } from '../../core/router.ts';
-import { ADMIN_GROUP, roleOf, type HoopState, type HoopStatus, type HoopUser } from './state.ts';
+import { ADMIN_GROUP, roleOf, type HoopState, type HoopStatus, type HoopRecord } from './state.ts';
 import { decode, fail, listReply, present, reply, string, strings } from './wire.ts';
 import { uuid } from '../../core/entropy.ts';
 
 export interface Context {
   state: HoopState;
-  caller: HoopUser;
+  caller: HoopRecord;
   request: MockRequest;
 }
 
@@ -43,7 +43,7 @@ export const router = specRouter<OperationId, Context>(apiSpec('hoop'), {
     const { body } = decoded;
     const email = string(body.email);
     if (state.findByEmail(email)) return fail(409, `user already exists with email ${email}`);
-    const user: HoopUser = {
+    const user: HoopRecord = {
       id: uuid(),
       email,
       name: string(body.name),
@@ -73,7 +73,7 @@ export const router = specRouter<OperationId, Context>(apiSpec('hoop'), {
       if (!groups.includes(ADMIN_GROUP)) groups.push(ADMIN_GROUP);
     }
     // email, role and password in the body are ignored: the rest is replaced whole (a status left out takes the spec's default).
-    const updated: HoopUser = {
+    const updated: HoopRecord = {
       ...user,
       name: string(body.name),
       picture: string(body.picture),

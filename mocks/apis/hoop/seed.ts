@@ -2,7 +2,7 @@
 import { apiSpec } from '../../../specs/index.ts';
 import type { SeedOptions } from '../../core/api.ts';
 import { isObject } from '../../core/http.ts';
-import { ADMIN_GROUP, HoopState, roleOf, type HoopStatus, type HoopUser } from './state.ts';
+import { ADMIN_GROUP, HoopState, roleOf, type HoopStatus, type HoopRecord } from './state.ts';
 import { TEAM_GROUPS } from './factory.ts';
 import { string, strings } from './wire.ts';
 
@@ -12,8 +12,8 @@ import { string, strings } from './wire.ts';
  * (`admin`, `sre`, `dba`: their groups) is about one of them, so the examples run against the state
  * `usermock serve` starts with. Fresh objects on every call: the state mutates its users.
  */
-function documentedUsers(): HoopUser[] {
-  const users = new Map<string, HoopUser>();
+function documentedUsers(): HoopRecord[] {
+  const users = new Map<string, HoopRecord>();
   for (const example of apiSpec('hoop').seededExamples()) {
     const records = Array.isArray(example.value) ? (example.value as unknown[]) : [example.value];
     for (const record of records) {

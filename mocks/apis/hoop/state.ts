@@ -11,11 +11,11 @@ export type WireUser = components['schemas']['openapi.User'];
 export type HoopStatus = NonNullable<WireUser['status']>;
 
 /** A stored user: every field of the spec's user but `role`, which follows from the groups; a password only when set. */
-export type HoopUser = Required<Omit<WireUser, 'role' | 'password'>> & Pick<WireUser, 'password'>;
+export type HoopRecord = Required<Omit<WireUser, 'role' | 'password'>> & Pick<WireUser, 'password'>;
 
 export interface HoopSnapshot {
   org: { id: string; name: string };
-  users: HoopUser[];
+  users: HoopRecord[];
   groups: string[];
   tokens: { admin: string; standard: string; byToken: Record<string, string> };
 }
@@ -27,7 +27,7 @@ export class HoopState {
   constructor(
     readonly org: HoopSnapshot['org'],
     readonly tokens: HoopSnapshot['tokens'],
-    readonly users = new Table<string, HoopUser, 'email'>((user) => user.id, { unique: { email: (user) => user.email } }),
+    readonly users = new Table<string, HoopRecord, 'email'>((user) => user.id, { unique: { email: (user) => user.email } }),
   ) {}
 
   /** A state that starts as this one and changes on its own, sharing its users (this one must not change again). */
@@ -50,31 +50,31 @@ export class HoopState {
   }
 
   /** Lookup as hoop does it: a value that parses as an email matches on email, otherwise on id. */
-  find(emailOrID: string): HoopUser | undefined {
+  find(emailOrID: string): HoopRecord | undefined {
     return isEmail(emailOrID) ? this.users.find('email', emailOrID) : this.users.get(emailOrID);
   }
 
-  findByEmail(email: string): HoopUser | undefined {
+  findByEmail(email: string): HoopRecord | undefined {
     return this.users.find('email', email);
   }
 
-  put(user: HoopUser): void {
+  put(user: HoopRecord): void {
     this.users.put(user);
     for (const group of user.groups) this.groups.add(group);
   }
 
-  remove(user: HoopUser): void {
+  remove(user: HoopRecord): void {
     this.users.delete(user.id);
   }
 
   /** The active user a bearer token belongs to. */
-  caller(token: string): HoopUser | undefined {
+  caller(token: string): HoopRecord | undefined {
     const id = findBySecret(token, this.tokens.byToken);
     const user = id === undefined ? undefined : this.users.get(id);
     return user?.status === 'active' ? user : undefined;
   }
 }
 
-export function roleOf(user: HoopUser): 'admin' | 'standard' {
+export function roleOf(user: HoopRecord): 'admin' | 'standard' {
   return user.groups.includes(ADMIN_GROUP) ? 'admin' : 'standard';
 }

@@ -4,11 +4,11 @@ import type { ErrorObject } from 'ajv';
 import { apiSpec } from '../../../specs/index.ts';
 import { isObject, json, parseJsonBody, text, type MockRequest, type MockResponse } from '../../core/http.ts';
 import { fieldOf, jsonTypeOf, requestErrors } from '../../core/validation.ts';
-import { roleOf, type HoopState, type HoopUser, type WireUser } from './state.ts';
+import { roleOf, type HoopState, type HoopRecord, type WireUser } from './state.ts';
 
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 /** A user as the API shows it: role computed. The password is kept, as the gateway keeps it, but only the create echo shows it. */
-export function present(user: HoopUser): WireUser {
+export function present(user: HoopRecord): WireUser {
   // Field by field rather than a copy without the password: this runs on every read and list.
   return {
     id: user.id,
