@@ -13,8 +13,10 @@ import type { ApiProfile, Provocation } from './profile.ts';
 const spec = () => apiSpec('hoop');
 const userPath = (key: string) => `/api/users/${encodeURIComponent(key)}`;
 const groupPath = (name: string) => `/api/users/groups/${encodeURIComponent(name)}`;
-const userInfo = (auth: 'admin' | 'standard'): Call => ({ operationId: 'getUserInfo', method: 'GET', path: '/api/userinfo', auth });
-const selfSlack = (auth: 'admin' | 'standard', slack_id: string): Call => ({
+/** Who a caller is, as hoop shows its own record. */
+export const userInfo = (auth: 'admin' | 'standard'): Call => ({ operationId: 'getUserInfo', method: 'GET', path: '/api/userinfo', auth });
+/** A caller setting its own slack id: the one write to a record the run did not create, put back afterwards. */
+export const selfSlack = (auth: 'admin' | 'standard', slack_id: string): Call => ({
   operationId: 'updateSelfSlack',
   method: 'PATCH',
   path: '/api/users/self/slack',

@@ -3,19 +3,11 @@
 // values) and whose emails and ids are mapped by symbol.
 import * as fc from 'fast-check';
 import { isObject } from '../../specs/json.ts';
-import type { Call } from '../exchange.ts';
+import { selfSlack, userInfo } from '../apis/hoop.ts';
 import type { ModelProfile, Step, Who } from './profile.ts';
 import { invalidBody, present, text, who } from './values.ts';
 
 const CALLERS = ['admin', 'standard'] as const;
-const userInfo = (auth: 'admin' | 'standard'): Call => ({ operationId: 'getUserInfo', method: 'GET', path: '/api/userinfo', auth });
-const selfSlack = (auth: 'admin' | 'standard', slack_id: string): Call => ({
-  operationId: 'updateSelfSlack',
-  method: 'PATCH',
-  path: '/api/users/self/slack',
-  auth,
-  body: { slack_id },
-});
 
 /** A user a step names: one the sequence made (by email or id), a caller (reads only), or nobody. */
 const someone = (reads: boolean) =>

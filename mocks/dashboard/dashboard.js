@@ -17,6 +17,15 @@ const REFRESH_DELAY_MS = 300;
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** The journal table's columns (index.html), which an explanation row spans. */
 const JOURNAL_COLUMNS = 6;
+/**
+ * How often the page asks the mock what changed without a request in the journal: another
+ * client's reset, its scenarios added or cleared, `mock.addUser()`. Only while the page is shown
+ * and its event stream is up; each look costs two small answers (`limits`, `overrides`).
+ */
+const WATCH_MS = 2000;
+/** Records at most this large are re-read on every look (a change that keeps the counts shows too); larger ones when the counts change. */
+const RECORDS_WATCHED_BYTES = 256 * 1024;
+const NO_RECORD = 'Click a row to see its JSON.';
 
 const $ = (id) => document.getElementById(id);
 
@@ -32,12 +41,23 @@ const view = {
   credentials: {},
   /** Sessions the mock holds (`GET /__usermock/limits`). */
   sessions: [DEFAULT_SESSION],
+  /** The sessions the pickers list, joined: they are rebuilt only when it changes. */
+  sessionsShown: undefined,
   /** Journal entries, oldest first. */
   journal: [],
   /** Entries from the event stream not yet shown. */
   incoming: [],
   /** While the journal is being (re)loaded, incoming entries wait, so none is lost or shown twice. */
   journalLoading: false,
+  /** The session's record counts (`GET /__usermock/limits`) when its records were last read, and their JSON. */
+  recordsSignature: undefined,
+  recordsText: undefined,
+  /** The record shown as JSON: its API, kind and key (`recordKey`). */
+  selected: undefined,
+  /** The overrides listed, as JSON. */
+  overridesText: undefined,
+  /** The override the status message describes (`Scenario on: …`), which it follows until spent or cleared. */
+  announced: undefined,
 };
 
 // Small helpers.
@@ -56,6 +76,7 @@ function say(message, kind = 'info') {
   const status = $('status');
   status.textContent = message;
   status.dataset.kind = kind;
+  view.announced = undefined;
 }
 
 /** Runs an action from an event handler: a failure is shown on the page, never left as an unhandled rejection. */
@@ -92,8 +113,8 @@ function sessionHeaders(session = view.session) {
   return session === DEFAULT_SESSION ? {} : { [SESSION_HEADER]: session };
 }
 
-/** A control endpoint; by default for the selected session. Its text is the error when it refuses. */
-async function control(path, { method = 'GET', headers = sessionHeaders(), body } = {}) {
+/** A control endpoint; by default for the selected session. Its text is the error when it refuses; `raw`: the answer's text, unparsed. */
+async function control(path, { method = 'GET', headers = sessionHeaders(), body, raw = false } = {}) {
   const init = { method, headers: { ...headers } };
   if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
@@ -102,6 +123,7 @@ async function control(path, { method = 'GET', headers = sessionHeaders(), body 
   const response = await fetch(CONTROL + path, init);
   const text = await response.text();
   if (!response.ok) throw new Error(text.trim() || `${method} ${CONTROL}${path} answered ${response.status}`);
+  if (raw) return text;
   return text === '' ? undefined : JSON.parse(text);
 }
 
@@ -114,11 +136,22 @@ function fillSelect(select, options) {
 // Sessions.
 
 async function loadSessions() {
-  const limits = await control('limits', { headers: {} });
-  view.sessions = [DEFAULT_SESSION, ...Object.keys(limits.users.used).filter((name) => name !== DEFAULT_SESSION)];
+  showSessions(await control('limits', { headers: {} }));
+}
+
+/** The sessions `GET /__usermock/limits` lists, into the pickers. */
+function showSessions(limits) {
+  const sessions = [DEFAULT_SESSION, ...Object.keys(limits.users.used).filter((name) => name !== DEFAULT_SESSION)];
+  // Unchanged, the pickers are left alone: rebuilding an open <select> would close it under the pointer.
+  if (view.sessionsShown === sessions.join('\n')) return;
+  view.sessionsShown = sessions.join('\n');
+  view.sessions = sessions;
   renderSessionPicker();
   fillSessionFilter();
 }
+
+/** The session's record counts: they change with a write, and with a reset that undoes one. */
+const countsOf = (limits, session) => JSON.stringify(limits.users.used[session] ?? null);
 
 const sessionsSoon = soon(loadSessions);
 
@@ -133,10 +166,10 @@ function renderSessionPicker() {
 }
 
 async function selectSession(name) {
+  if (view.announced) say('');
   view.session = name;
   renderSessionPicker();
-  $('record-title').textContent = 'Selected record';
-  $('record-json').textContent = 'Click a row to see its JSON.';
+  clearRecord();
   await loadSessionData();
 }
 
@@ -146,12 +179,20 @@ function loadSessionData() {
 
 // Data tables.
 
-const fetchRecords = latestOnly(() => control('records'));
+// The counts first: a write between the two reads makes them differ from the next look's, which reads the records again.
+const fetchRecords = latestOnly(async () => {
+  const session = view.session;
+  const signature = countsOf(await control('limits', { headers: {} }), session);
+  return { session, signature, text: await control('records', { raw: true }) };
+});
 
 async function loadRecords() {
   const { current, result } = await fetchRecords();
-  if (!current) return;
-  view.records = result;
+  if (!current || result.session !== view.session) return;
+  view.recordsSignature = result.signature;
+  if (result.text === view.recordsText) return;
+  view.recordsText = result.text;
+  view.records = JSON.parse(result.text);
   renderTables();
 }
 
@@ -241,8 +282,10 @@ function buildTable(api, kind) {
   const body = el('tbody');
   const table = el('table', { class: 'records' }, caption, head, body);
   const note = el('p', { class: 'note' });
-  const section = el('section', { class: 'kind' }, el('h3', {}, kind), search, el('div', { class: 'scroll data' }, table), note);
-  const tableView = { api, kind, search, caption, head, body, note, section, rows: new WeakMap() };
+  // The box scrolls sideways when the table is wider than the panel, and takes focus so the arrow keys scroll it too.
+  const scroller = el('div', { class: 'scroll data', tabindex: 0, role: 'region', 'aria-label': `${api} ${kind} table` }, table);
+  const section = el('section', { class: 'kind' }, el('h3', {}, kind), search, scroller, note);
+  const tableView = { api, kind, search, caption, head, body, note, section, rows: new WeakMap(), keys: new WeakMap() };
   search.addEventListener('input', () => renderTable(tableView));
   body.addEventListener('click', (event) => {
     const row = event.target.closest('tr');
@@ -299,6 +342,7 @@ function renderTable(tableView) {
   const first = tableView.body.querySelector('.row-button');
   if (first) first.tabIndex = 0;
   tableView.note.textContent = matching.length > RECORDS_SHOWN ? `The first ${RECORDS_SHOWN} are shown: search to find the others.` : '';
+  followSelected(tableView, records, columns);
 }
 
 /** The fields of the first rows, in their order; a row that is not an object is one value. */
@@ -319,6 +363,12 @@ function cellValue(record, column) {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** What identifies a record across reads: its `id`, else its first field (a group's name), else the value itself. */
+function recordKey(record, columns) {
+  const isRecord = record !== null && typeof record === 'object' && !Array.isArray(record);
+  return JSON.stringify(isRecord ? ('id' in record ? ['id', record.id] : [columns[0], record[columns[0]]]) : record);
+}
+
 function recordRow(tableView, record, columns) {
   const cells = columns.map((column, index) => {
     const text = cellValue(record, column);
@@ -336,19 +386,51 @@ function recordRow(tableView, record, columns) {
             },
             text || '—',
           )
-        : text;
+        : el('span', { class: 'cell' }, text);
     return el('td', { title: text.length > 24 ? text : undefined }, content);
   });
   const row = el('tr', {}, ...cells);
   tableView.rows.set(row, record);
+  tableView.keys.set(row, recordKey(record, columns));
   return row;
 }
 
 function showRecord(tableView, row) {
-  for (const selected of document.querySelectorAll('tr[aria-current="true"]')) selected.removeAttribute('aria-current');
-  row.setAttribute('aria-current', 'true');
+  const record = tableView.rows.get(row);
+  view.selected = { api: tableView.api, kind: tableView.kind, key: tableView.keys.get(row) };
+  markSelected(row);
   $('record-title').textContent = `Selected record: ${tableView.api} ${tableView.kind}`;
-  $('record-json').textContent = JSON.stringify(tableView.rows.get(row), null, 2);
+  $('record-json').textContent = JSON.stringify(record, null, 2);
+}
+
+function markSelected(row) {
+  for (const selected of document.querySelectorAll('tr[aria-current="true"]')) selected.removeAttribute('aria-current');
+  row?.setAttribute('aria-current', 'true');
+}
+
+/** No record shown: after a reset (ours or another client's), a session switch, or when the record is gone. */
+function clearRecord() {
+  view.selected = undefined;
+  markSelected(undefined);
+  $('record-title').textContent = 'Selected record';
+  $('record-json').textContent = NO_RECORD;
+}
+
+/**
+ * The record shown, as the session now holds it: its row marked again, its JSON updated, or — once
+ * a reset or a delete removed it — no longer shown.
+ */
+function followSelected(tableView, records, columns) {
+  const selected = view.selected;
+  if (!selected || selected.api !== tableView.api || selected.kind !== tableView.kind) return;
+  const record = records.find((candidate) => recordKey(candidate, columns) === selected.key);
+  if (record === undefined) {
+    clearRecord();
+    return;
+  }
+  markSelected([...tableView.body.rows].find((row) => tableView.keys.get(row) === selected.key));
+  const json = JSON.stringify(record, null, 2);
+  if ($('record-json').textContent !== json) $('record-json').textContent = json;
 }
 
 // Scenarios (overrides).
@@ -382,7 +464,16 @@ function fillScenarioAnswers() {
     ...(operation?.canBeEmpty ? [{ value: 'empty', label: 'empty list' }] : []),
     { value: 'slow', label: 'slow answer' },
   ]);
-  $('scenario-delay').disabled = $('scenario-answer').value !== 'slow';
+  showAnswerFields();
+}
+
+/** Only the fields the chosen answer takes: the delay for a slow answer (an error or an empty list is answered at once). */
+function showAnswerFields() {
+  const slow = $('scenario-answer').value === 'slow';
+  const delay = $('scenario-delay');
+  delay.closest('.field').hidden = !slow;
+  delay.disabled = !slow;
+  delay.required = slow;
 }
 
 function scenarioRequest() {
@@ -397,16 +488,19 @@ function scenarioRequest() {
 }
 
 async function applyScenario() {
+  const session = view.session;
   const override = await control('overrides', { method: 'POST', body: scenarioRequest() });
   say(`Scenario on: ${describeOverride(override)}.`);
+  view.announced = { id: override.id, session };
   await loadOverrides();
 }
 
 const fetchOverrides = latestOnly(() => control('overrides'));
 
 async function loadOverrides() {
+  const session = view.session;
   const { current, result } = await fetchOverrides();
-  if (current) renderOverrides(result);
+  if (current && session === view.session) renderOverrides(result);
 }
 
 const overridesSoon = soon(loadOverrides);
@@ -418,6 +512,11 @@ function describeOverride({ api, operationId, status, empty, delay, remaining })
 }
 
 function renderOverrides(overrides) {
+  followAnnounced(overrides);
+  // Unchanged, the list is left alone, and so is the focus on its buttons.
+  const text = JSON.stringify(overrides);
+  if (text === view.overridesText) return;
+  view.overridesText = text;
   const items = overrides.map((override) => {
     const description = describeOverride(override);
     const clear = el('button', { type: 'button', 'aria-label': `Clear ${description}` }, 'Clear');
@@ -428,6 +527,19 @@ function renderOverrides(overrides) {
     ...(items.length > 0 ? items : [el('li', { class: 'note' }, 'None: every operation answers as its API does.')]),
   );
   $('clear-overrides').disabled = items.length === 0;
+}
+
+/** The status message about a scenario just applied follows it: its answers left, and gone once it is spent or cleared. */
+function followAnnounced(overrides) {
+  const announced = view.announced;
+  if (!announced || announced.session !== view.session) return;
+  const override = overrides.find(({ id }) => id === announced.id);
+  if (override === undefined) {
+    say('');
+    return;
+  }
+  say(`Scenario on: ${describeOverride(override)}.`);
+  view.announced = announced;
 }
 
 async function clearOverride(id) {
@@ -447,12 +559,14 @@ async function clearAllOverrides() {
 async function resetSession() {
   // The header even for the default session: without it, a reset is every session's.
   await control('reset', { method: 'POST', headers: { [SESSION_HEADER]: view.session } });
+  clearRecord();
   say(`Session “${view.session}” is back to its seeded state.`);
   await Promise.all([loadSessions(), loadSessionData()]);
 }
 
 async function resetAll() {
   await control('reset', { method: 'POST', headers: {} });
+  clearRecord();
   say('Every session is back to its seeded state; the journal is empty.');
   // The named sessions are gone: back to the default one (selectSession switches before it awaits).
   await Promise.all([selectSession(DEFAULT_SESSION), loadSessions(), reloadJournal()]);
@@ -521,7 +635,7 @@ function renderJournalCaption() {
 /** One entry as its own row group: the request, and under it in plain words how it broke the spec, if it did. */
 function journalEntry(entry) {
   const violations = entry.violations ?? [];
-  const operation = el('td', {}, [entry.api, entry.operation].filter(Boolean).join(' '));
+  const operation = el('td', { class: 'operation' }, [entry.api, entry.operation].filter(Boolean).join(' '));
   if (entry.override !== undefined) operation.append(' ', el('span', { class: 'tag', title: `override ${entry.override}` }, 'scenario'));
   const request = el(
     'tr',
@@ -585,6 +699,41 @@ function reactToEntries(entries) {
   if (entries.some((entry) => !view.sessions.includes(entry.session))) sessionsSoon();
 }
 
+// What the journal does not show: the control endpoints are not journalled, so another client's
+// reset, its scenarios and `mock.addUser()` reach the page only by asking.
+
+let watchTimer;
+
+function startWatching() {
+  stopWatching();
+  watchTimer = setInterval(() => document.visibilityState === 'visible' && watchOnce(), WATCH_MS);
+}
+
+function stopWatching() {
+  clearInterval(watchTimer);
+  watchTimer = undefined;
+}
+
+let watching = false;
+
+/** One look: the sessions, the session's record counts (its records again if they changed, or are small), its scenarios. */
+async function watchOnce() {
+  if (watching) return;
+  watching = true;
+  try {
+    const limits = await control('limits', { headers: {} });
+    showSessions(limits);
+    const small = view.recordsText !== undefined && view.recordsText.length <= RECORDS_WATCHED_BYTES;
+    if (small || countsOf(limits, view.session) !== view.recordsSignature) recordsSoon();
+    await loadOverrides();
+  } catch {
+    // The mock is gone or refuses: the event stream says so, and its reconnection starts the looks again.
+    stopWatching();
+  } finally {
+    watching = false;
+  }
+}
+
 function connectEvents() {
   const source = new EventSource(`${CONTROL}events`);
   const live = $('live');
@@ -593,11 +742,13 @@ function connectEvents() {
     live.textContent = 'live';
     live.dataset.state = 'live';
     run(reloadJournal);
+    startWatching();
   });
   source.addEventListener('request', (event) => receive(JSON.parse(event.data)));
   source.addEventListener('error', () => {
     live.textContent = source.readyState === EventSource.CLOSED ? 'disconnected (reload the page)' : 'reconnecting…';
     live.dataset.state = 'down';
+    stopWatching();
   });
 }
 
@@ -609,13 +760,15 @@ function wireControls() {
   $('reset-all').addEventListener('click', () => run(resetAll));
   $('scenario-api').addEventListener('change', fillScenarioOperations);
   $('scenario-operation').addEventListener('change', fillScenarioAnswers);
-  $('scenario-answer').addEventListener('change', () => ($('scenario-delay').disabled = $('scenario-answer').value !== 'slow'));
+  $('scenario-answer').addEventListener('change', showAnswerFields);
   $('scenario-form').addEventListener('submit', (event) => {
     event.preventDefault();
     run(applyScenario);
   });
   $('clear-overrides').addEventListener('click', () => run(clearAllOverrides));
   for (const filter of ['filter-api', 'filter-status', 'filter-session']) $(filter).addEventListener('change', renderJournal);
+  // Back to a hidden tab: look at once rather than at the next tick.
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && watchTimer !== undefined && watchOnce());
 }
 
 async function start() {

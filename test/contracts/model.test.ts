@@ -30,15 +30,14 @@ const problems = (report: RunReport) =>
     .map((failure) => `[${failure.check}] ${failure.message}`);
 
 describe('model_agreement raises no alarm on a correct server', () => {
-  it('the mock, served over HTTP (hoop)', async () => {
-    running = await startMock<ApiModule>({ users: 5, onError: () => {} });
-    const { admin, standard } = running.mock.credentials().hoop;
-    for (const seed of [1, 2]) {
+  const INDEPENDENT = { hoop: startIndependentHoop, amani: startIndependentAmani, haplo: startIndependentHaplo };
+  const agrees = async (api: ApiName, target: { url: string; admin: string; standard: string }, seeds: number[]) => {
+    for (const seed of seeds) {
       const report = await runContract({
-        api: 'hoop',
-        baseUrl: running.url,
-        auth: admin,
-        authStandard: standard,
+        api,
+        baseUrl: target.url,
+        auth: target.admin,
+        authStandard: target.standard,
         seed,
         modelRuns: RUNS,
         only: ONLY,
@@ -47,109 +46,29 @@ describe('model_agreement raises no alarm on a correct server', () => {
       expect(result(report).status).toBe('passed');
       expect(result(report).judged).toBeGreaterThan(RUNS);
     }
-  }, 30_000);
+  };
 
-  it('an independent hoop server', async () => {
-    const server = await startIndependentHoop();
-    try {
-      for (const seed of [1, 3]) {
-        const report = await runContract({
-          api: 'hoop',
-          baseUrl: server.url,
-          auth: server.admin,
-          authStandard: server.standard,
-          seed,
-          modelRuns: RUNS,
-          only: ONLY,
-        });
-        expect(problems(report)).toEqual([]);
-        expect(result(report).status).toBe('passed');
+  it.each(['hoop', 'amani', 'haplo'] as const)(
+    'the mock, served over HTTP (%s)',
+    async (api) => {
+      running = await startMock<ApiModule>({ users: 5, onError: () => {} });
+      await agrees(api, { url: running.url, ...running.mock.credentials()[api] }, [1, 2]);
+    },
+    60_000,
+  );
+
+  it.each(['hoop', 'amani', 'haplo'] as const)(
+    'an independent %s server',
+    async (api) => {
+      const server = await INDEPENDENT[api]();
+      try {
+        await agrees(api, server, [1, 3]);
+      } finally {
+        await server.close();
       }
-    } finally {
-      await server.close();
-    }
-  }, 30_000);
-
-  it('the mock, served over HTTP (amani)', async () => {
-    running = await startMock<ApiModule>({ users: 5, onError: () => {} });
-    const { admin, standard } = running.mock.credentials().amani;
-    for (const seed of [1, 2]) {
-      const report = await runContract({
-        api: 'amani',
-        baseUrl: running.url,
-        auth: admin,
-        authStandard: standard,
-        seed,
-        modelRuns: RUNS,
-        only: ONLY,
-      });
-      expect(problems(report)).toEqual([]);
-      expect(result(report).status).toBe('passed');
-      expect(result(report).judged).toBeGreaterThan(RUNS);
-    }
-  }, 60_000);
-
-  it('an independent amani server', async () => {
-    const server = await startIndependentAmani();
-    try {
-      for (const seed of [1, 3]) {
-        const report = await runContract({
-          api: 'amani',
-          baseUrl: server.url,
-          auth: server.admin,
-          authStandard: server.standard,
-          seed,
-          modelRuns: RUNS,
-          only: ONLY,
-        });
-        expect(problems(report)).toEqual([]);
-        expect(result(report).status).toBe('passed');
-      }
-    } finally {
-      await server.close();
-    }
-  }, 60_000);
-
-  it('the mock, served over HTTP (haplo)', async () => {
-    running = await startMock<ApiModule>({ users: 5, onError: () => {} });
-    const { admin, standard } = running.mock.credentials().haplo;
-    for (const seed of [1, 2]) {
-      const report = await runContract({
-        api: 'haplo',
-        baseUrl: running.url,
-        auth: admin,
-        authStandard: standard,
-        seed,
-        modelRuns: RUNS,
-        only: ONLY,
-      });
-      expect(problems(report)).toEqual([]);
-      expect(result(report).status).toBe('passed');
-      expect(result(report).judged).toBeGreaterThan(RUNS);
-    }
-  }, 60_000);
-
-  it('an independent haplo server', async () => {
-    const server = await startIndependentHaplo();
-    try {
-      for (const seed of [1, 3]) {
-        const report = await runContract({
-          api: 'haplo',
-          baseUrl: server.url,
-          auth: server.admin,
-          authStandard: server.standard,
-          seed,
-          modelRuns: RUNS,
-          only: ONLY,
-        });
-        expect(problems(report)).toEqual([]);
-        expect(result(report).status).toBe('passed');
-        expect(result(report).judged).toBeGreaterThan(RUNS);
-      }
-    } finally {
-      await server.close();
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 
   it('a read-only run sends only safe requests and still agrees', async () => {
     running = await startMock<ApiModule>({ users: 5, onError: () => {} });
