@@ -11,6 +11,7 @@ import { reproduction, sequenceOf } from './reproduce.ts';
 export function renderReport(report: RunReport): string {
   const lines = [`usermock check ${report.api} against ${report.baseUrl} (seed ${report.seed}, data ${report.nonce})`, ''];
   for (const note of report.notes) lines.push(`  note: ${note}`);
+  if (report.notes.length) lines.push('');
   if (report.error) {
     lines.push(`  infrastructure error: ${report.error.request.method} ${report.error.request.url}: ${report.error.message}`);
     lines.push('  the run ended here; nothing was judged (exit 3)');

@@ -1,38 +1,24 @@
 // The dashboard's polish (issue 22 item 4) in Chromium: the status message follows the scenario it
 // announced, a reset (its own or another client's) clears the selected record, every table column
 // can be reached at 420, 1024 and 1400 px, and the scenario form shows only the fields that apply.
-import type { Server } from 'node:http';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createMock } from '../../mocks/index.ts';
-import { createHttpServer, listen } from '../../mocks/server.ts';
-import { CHROMIUM } from './chromium.ts';
+import { openDashboard, type OpenDashboard } from './open-dashboard.ts';
 
 const mock = createMock();
 const admin = mock.credentials().hoop.admin;
-let server: Server;
 let url: string;
-let browser: Browser;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
+let dashboard: OpenDashboard | undefined;
 
 beforeAll(async () => {
-  server = createHttpServer(mock);
-  url = await listen(server, 0, '127.0.0.1');
-  browser = await chromium.launch(CHROMIUM);
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(10_000);
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  dashboard = await openDashboard(mock);
+  ({ url, page, consoleErrors } = dashboard);
 });
 
-afterAll(async () => {
-  // The browser first: its event stream would otherwise try to reconnect to a closed server.
-  await browser?.close();
-  if (server) await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => dashboard?.close());
 
 beforeEach(async () => {
   await fetch(`${url}/__usermock/reset`, { method: 'POST' });

@@ -2,38 +2,24 @@
 // seeded data, a user created through the API appearing live, a scenario answering the next call,
 // a reset, no console errors, a narrow window and the keyboard. It also takes the README's screenshot.
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM } from './chromium.ts';
+import type { Page } from 'playwright-core';
+import { openDashboard, type OpenDashboard } from './open-dashboard.ts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createMock } from '../../mocks/index.ts';
-import { createHttpServer, listen } from '../../mocks/server.ts';
 
 const mock = createMock();
 const admin = mock.credentials().hoop.admin;
-let server: Server;
 let url: string;
-let browser: Browser;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
+let dashboard: OpenDashboard | undefined;
 
 beforeAll(async () => {
-  server = createHttpServer(mock);
-  url = await listen(server, 0, '127.0.0.1');
-  browser = await chromium.launch(CHROMIUM);
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(10_000);
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  dashboard = await openDashboard(mock);
+  ({ url, page, consoleErrors } = dashboard);
 });
 
-afterAll(async () => {
-  // The browser first: its event stream would otherwise try to reconnect to a closed server.
-  await browser?.close();
-  if (server) await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => dashboard?.close());
 
 /** Polls until the page catches up: the stream, the refresh after a write and the frame it renders in take a moment. */
 const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000 });
