@@ -467,7 +467,7 @@ export const SEMANTIC_FAULTS: SemanticFault[] = [
     name: 'deleting a group leaves it on its members',
     api: 'hoop',
     kind: 'deletes',
-    fact: 'deleteGroup 204: "Deleting a group removes it from its members" (api-notes; mock)',
+    fact: 'deleteGroup 204: "Deleting a group removes it from its members" (vendor notes; mock)',
     make: () => {
       const stale = new Map<string, Set<string>>();
       const restore = (user: any) => {
@@ -709,7 +709,7 @@ export const SEMANTIC_FAULTS: SemanticFault[] = [
     name: "a deleted user's email cannot be used again (the unique index keeps soft-deleted rows)",
     api: 'hoop',
     kind: 'uniqueness',
-    fact: 'api-notes hoop: "a deleted user\'s email can be created again"; createUser 409 only for an existing user',
+    fact: 'vendor notes hoop: "a deleted user\'s email can be created again"; createUser 409 only for an existing user',
     make: () => {
       const deleted = new Set<string>();
       return async (request, next, { admin }) => {

@@ -1,10 +1,10 @@
 /**
  * An independent implementation of the Amani users and permission groups API (`/api/v2/...`), used as a
  * test fixture: the conformance suite must raise no false alarm against a correct server that is not the
- * project's own mock. Written only from the vendor documentation (shared/seeds/amani-users.txt), the API
- * notes (shared/api-notes/amani.md) and specs/amani.openapi.yaml; it shares no code with mocks/ or contracts/.
+ * project's own mock. Written only from the vendor documentation (its "Creating a new user" page), the API
+ * notes (docs/vendors/amani.md) and specs/amani.openapi.yaml; it shares no code with mocks/ or contracts/.
  *
- * The vendor server is Django REST Framework + SimpleJWT (api-notes, "Server is Django REST Framework"), so
+ * The vendor server is Django REST Framework + SimpleJWT (vendor notes, "Server is Django REST Framework"), so
  * everything the documentation leaves open follows what DRF / SimpleJWT / Django do by default: request
  * parsing, serializer validation messages, authentication and DjangoModelPermissions ordering — except
  * where the spec marks a default `x-provenance: inferred` and this server deliberately differs: the
@@ -687,7 +687,7 @@ class AmaniApp {
   }
 
   listRoles(): Role[] {
-    // Bare array, no pagination (api-notes); the order is free, here alphabetical by name.
+    // Bare array, no pagination (vendor notes); the order is free, here alphabetical by name.
     return [...this.roles.values()]
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((role) => ({ id: role.id, name: role.name, permissions: [...role.permissions] }));

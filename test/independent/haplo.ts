@@ -1,6 +1,6 @@
 /**
  * An independent implementation of the Haplo User API v0 (`/api/v0-user/...`), written from
- * /work/shared/api-notes/haplo.md, specs/haplo.openapi.yaml and the vendor's create-user documentation (with
+ * docs/vendors/haplo.md, specs/haplo.openapi.yaml and the vendor's create-user documentation (with
  * the vendor's open-source `haplo_api_user_v0` plugin, which the notes are drawn from, for the order of its
  * checks). It shares no code with the project's mock: its purpose is to show that the conformance suite raises
  * no false alarms against a correct server that is not the project's own.
@@ -23,7 +23,7 @@ export interface IndependentServer {
 }
 
 // --------------------------------------------------------------------------------------------------------
-// Vendor wording (api-notes "Message texts"; the spec's examples carry the same text)
+// Vendor wording (vendor notes "Message texts"; the spec's examples carry the same text)
 // --------------------------------------------------------------------------------------------------------
 
 const API_GROUP_CODE = 'haplo:group:api-v0:user-api';
@@ -100,7 +100,7 @@ interface Principal {
   groups: number[];
 }
 
-/** The user object of the api-notes, every field in the documented order. */
+/** The user object of the vendor notes, every field in the documented order. */
 function present(store: Store, p: Principal) {
   return {
     id: p.id,
@@ -114,7 +114,7 @@ function present(store: Store, p: Principal) {
     isActive: p.isActive,
     isSuperUser: false,
     isServiceUser: p.kind === 'service',
-    // Groups are reported as anonymous principals (api-notes, last line).
+    // Groups are reported as anonymous principals (vendor notes, last line).
     isAnonymous: p.kind === 'group',
     localeId: p.localeId,
     tags: { ...p.tags },
@@ -157,9 +157,9 @@ function createStore() {
     groupLabel(gid: number): string {
       return principals.get(gid)?.code ?? `group:${gid}`;
     },
-    /** Email addresses are unique case-insensitively (api-notes, create failures). */
+    /** Email addresses are unique case-insensitively (vendor notes, create failures). */
     byEmail: (email: string) => all().find((p) => p.email !== null && p.email.toLowerCase() === email.toLowerCase()),
-    /** Username uniqueness is checked lower-cased (api-notes). */
+    /** Username uniqueness is checked lower-cased (vendor notes). */
     usernameTaken: (username: string, except?: Principal) =>
       all().some((p) => p !== except && p.tags.username !== undefined && p.tags.username.toLowerCase() === username.toLowerCase()),
     /**
@@ -202,7 +202,7 @@ function seed(): Seeded {
   const person = (nameFirst: string, nameLast: string, extra: Partial<Principal>) =>
     s.add({ kind: 'person', nameFirst, nameLast, email: `${nameFirst}.${nameLast}@example.net`.toLowerCase(), ...extra });
   // No existing person has a `username` tag, and some have no tags at all: tags are optional (`{}` when none,
-  // api-notes "User object"), so a client may not count on finding an existing user by a tag query. The
+  // vendor notes "User object"), so a client may not count on finding an existing user by a tag query. The
   // `department` tags are shared, so a query on one finds several people (getUserByTag's 404
   // multiple-users-found), not one.
   person('Ada', 'Lovelace', { tags: { department: 'engineering' }, groups: [libraryStaff.id] });
@@ -258,7 +258,7 @@ function groupCodesOf(value: unknown): unknown[] {
   return [];
 }
 
-/** Resolves a group API code or `group:<id>`; `group:0` resolves to nothing (api-notes, getGroup). */
+/** Resolves a group API code or `group:<id>`; `group:0` resolves to nothing (vendor notes, getGroup). */
 function resolveGroup(store: Store, code: unknown): Principal | undefined {
   if (typeof code !== 'string') throw new HandlerException(unknownGroupMessage(code));
   const numeric = /^group:(\d+)$/.exec(code);
@@ -311,7 +311,7 @@ function checkLocale(localeId: unknown): asserts localeId is string {
 }
 
 // --------------------------------------------------------------------------------------------------------
-// Tag queries (api-notes, get/find-by-tag; spec "Tag queries" and "Known implementation quirks")
+// Tag queries (vendor notes, get/find-by-tag; spec "Tag queries" and "Known implementation quirks")
 // --------------------------------------------------------------------------------------------------------
 
 type Params = [string, string][];
@@ -381,7 +381,7 @@ function createUser(store: Store, body: unknown, welcomeLink: number | null, hos
   // The spec (CreateUserRequest.ref): null and any other falsy value (false, 0, "") is the same as absent, as the
   // plugin reads a ref only `if(details.ref)`.
   if (d.ref) {
-    // api-notes: a non-string ref is a generic exception, a string that is not a ref is creation-failed.
+    // vendor notes: a non-string ref is a generic exception, a string that is not a ref is creation-failed.
     if (typeof d.ref !== 'string') throw new HandlerException(badRefMessage(d.ref));
     ref = parseRef(d.ref);
     if (ref === null) throw new ApiFailure('haplo:api-v0:user:creation-failed', badRefMessage(d.ref));
@@ -432,7 +432,7 @@ function updateUser(store: Store, target: Principal, pathId: number | null, body
   // The plugin records these failures and reports the last one after looking at every field.
   let failure: string | undefined;
 
-  // A body that is valid JSON but not an object has no fields: nothing changes (api-notes; brief).
+  // A body that is valid JSON but not an object has no fields: nothing changes (vendor notes; brief).
   const fields = isPlainObject(body) ? Object.entries(body) : [];
   for (const [key, value] of fields) {
     if (!EDITABLE.has(key) || jsonEqual(value, current[key as keyof typeof current])) continue;
@@ -543,7 +543,7 @@ class HttpError extends Error {
 
 function route(method: string, pathname: string): Route {
   const parts = pathname.split('/');
-  // A trailing slash is optional on every path (api-notes).
+  // A trailing slash is optional on every path (vendor notes).
   if (parts.length > 1 && parts.at(-1) === '') parts.pop();
   const [root, api, version, endpoint, ...rest] = parts;
   const spec = endpoint === undefined ? undefined : ENDPOINTS[endpoint];
@@ -649,7 +649,7 @@ async function handle(seeded: Seeded, req: IncomingMessage, res: ServerResponse,
   try {
     const { op, arg } = route(req.method ?? 'GET', url.pathname);
 
-    // 1. The platform's argument validation, before the permission check (api-notes, Envelope).
+    // 1. The platform's argument validation, before the permission check (vendor notes, Envelope).
     let run: () => Success;
     switch (op) {
       case 'create': {

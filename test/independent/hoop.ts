@@ -1,8 +1,8 @@
 /**
  * Independent implementation of the hoop.dev gateway user-management API (`/api/userinfo`, `/api/users…`).
  *
- * This server is a test fixture: it is written from the vendor documentation, the api-notes
- * (`shared/api-notes/hoop.md`) and `specs/hoop.openapi.yaml` only, and shares no code with the project's
+ * This server is a test fixture: it is written from the vendor documentation, the vendor notes
+ * (`docs/vendors/hoop.md`) and `specs/hoop.openapi.yaml` only, and shares no code with the project's
  * own mock. Its purpose is to show that the conformance suite accepts a correct server that is not the mock,
  * so wherever the spec leaves room it deliberately differs from a literal copy of the notes:
  *   - error messages are worded differently (the spec fixes the `{"message": ...}` shape, not the text);
@@ -670,7 +670,7 @@ interface StoredUser {
   picture: string;
   slackId: string;
   groups: string[];
-  /** Stored as sent: the vendor does not check it against the enum on input (api-notes, spec info.description). */
+  /** Stored as sent: the vendor does not check it against the enum on input (vendor notes, spec info.description). */
   status: string;
   verified: boolean;
 }
@@ -788,7 +788,7 @@ function sendPlain(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-/** gin's answer for an unknown route and for a method a route does not have (no 405; api-notes "Common"). */
+/** gin's answer for an unknown route and for a method a route does not have (no 405; vendor notes "Common"). */
 const sendRouteNotFound = (res: ServerResponse): void => sendPlain(res, 404, '404 page not found');
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -881,7 +881,7 @@ function createHandler(dir: HoopDirectory): (req: IncomingMessage, res: ServerRe
       sendJson(res, 201, {
         ...userResponse(user),
         groups: sentGroups,
-        // Drift (api-notes "Known drift"): the 201 echoes `role` as the client sent it instead of computing it.
+        // Drift (vendor notes "Known drift"): the 201 echoes `role` as the client sent it instead of computing it.
         role: stringField(v, 'role') || roleOf(sentGroups),
         verified: typeof sentVerified === 'boolean' ? sentVerified : user.verified,
         // `password` is echoed here only, and only when not empty (omitempty).
@@ -902,19 +902,19 @@ function createHandler(dir: HoopDirectory): (req: IncomingMessage, res: ServerRe
   const updateUser: Operation = {
     access: 'admin',
     async run({ req, res, caller, param }) {
-      // The user is looked up before the body is read (api-notes: "404 before body checks").
+      // The user is looked up before the body is read (vendor notes: "404 before body checks").
       const target = dir.lookup(param);
       if (!target) return sendError(res, 404, MSG.userNotFound(param));
       const decoded = decodeGoStruct(await readBody(req), 'User', USER_FIELDS);
       if (!decoded.ok) return sendError(res, 400, MSG.badBody(decoded.error));
       const v = decoded.values;
-      // `email` must be present but is otherwise ignored, so it is not checked as an address (api-notes).
+      // `email` must be present but is otherwise ignored, so it is not checked as an address (vendor notes).
       if (stringField(v, 'email') === '') return sendError(res, 400, MSG.required('email'));
 
       let status = stringField(v, 'status');
       let groups = unique(stringsField(v, 'groups') ?? []);
       if (target.id === caller.id) {
-        // Self-update (api-notes "Details"): anything but `active`, a missing status included, is refused,
+        // Self-update (vendor notes "Details"): anything but `active`, a missing status included, is refused,
         // and the admin group is always kept.
         if (status !== 'active') return sendError(res, 422, MSG.selfDeactivate);
         if (!groups.includes(ADMIN_GROUP)) groups = [...groups, ADMIN_GROUP];
@@ -960,7 +960,7 @@ function createHandler(dir: HoopDirectory): (req: IncomingMessage, res: ServerRe
     access: 'any',
     run({ res }) {
       const names = dir.groupNames();
-      // The vendor answers JSON null, not [], when there is no group (api-notes endpoint table).
+      // The vendor answers JSON null, not [], when there is no group (vendor notes endpoint table).
       sendJson(res, 200, names.length > 0 ? names : null);
     },
   };
@@ -1021,7 +1021,7 @@ function createHandler(dir: HoopDirectory): (req: IncomingMessage, res: ServerRe
     }
     const rawPath = target.split('?', 1)[0]!;
 
-    // CORS preflight: 204 on any path, no authentication (api-notes "Common").
+    // CORS preflight: 204 on any path, no authentication (vendor notes "Common").
     if (method === 'OPTIONS') {
       res.writeHead(204, {
         'Access-Control-Allow-Origin': req.headers.origin ?? '*',

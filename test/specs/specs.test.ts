@@ -5,7 +5,7 @@ import { checkNames } from '../../contracts/index.ts';
 import { loadSpec } from '../../specs/loader.ts';
 import { API_NAMES, ApiSpec, apiSpec, type ApiName } from '../../specs/index.ts';
 
-/** The operations each API's notes (shared/api-notes/<api>.md) document, as `METHOD /path`. */
+/** The operations each API's notes (docs/vendors/<api>.md) document, as `METHOD /path`. */
 const DOCUMENTED_OPERATIONS: Record<ApiName, string[]> = {
   hoop: [
     'GET /api/userinfo',
@@ -67,7 +67,7 @@ function examplesOf(spec: ApiSpec) {
   return found;
 }
 
-/** Facts the api-notes say are not from the vendor's documentation: each must carry its provenance. */
+/** Facts the vendor notes say are not from the vendor's documentation: each must carry its provenance. */
 const UNDOCUMENTED_FACTS: Record<ApiName, Array<{ operationId: string; status: string; provenance: string }>> = {
   hoop: [
     { operationId: 'listUsers', status: '401', provenance: 'implementation' },
@@ -161,7 +161,7 @@ describe.each(API_NAMES)('%s spec', (api) => {
     await expect(loadSpec(api)).resolves.toHaveProperty('paths');
   });
 
-  it('covers every operation the api-notes document', () => {
+  it('covers every operation the vendor notes document', () => {
     const operations = apiSpec(api).operations.map((operation) => `${operation.method} ${operation.path}`);
     for (const documented of DOCUMENTED_OPERATIONS[api]) expect(operations).toContain(documented);
   });

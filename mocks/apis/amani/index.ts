@@ -1,5 +1,5 @@
 // Amani — users and permission groups (`/api/v2/...`), served by Django REST Framework with
-// SimpleJWT. Behaviour per specs/amani.openapi.yaml and shared/api-notes/amani.md; where both are
+// SimpleJWT. Behaviour per specs/amani.openapi.yaml and docs/vendors/amani.md; where both are
 // silent the mock answers as DRF, SimpleJWT and Django's auth app do by default: `state.ts` (the
 // company, its users and its tokens), `wire.ts` (answers, body reading and DRF's wording),
 // `auth.ts`, `routes.ts` (every operation), `seed.ts`.

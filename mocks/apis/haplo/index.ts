@@ -1,5 +1,5 @@
 // Haplo — User API v0 (`/api/v0-user/...`): the `haplo_api_user_v0` plugin on the `haplo_api_v0`
-// responder. Behaviour per specs/haplo.openapi.yaml and shared/api-notes/haplo.md; the order of
+// responder. Behaviour per specs/haplo.openapi.yaml and docs/vendors/haplo.md; the order of
 // checks and the message texts follow the plugin's source. `state.ts` (the principals), `wire.ts`
 // (answers, arguments, the checks and their wording), `auth.ts`, `routes.ts` (every operation),
 // `seed.ts`.

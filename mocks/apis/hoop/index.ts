@@ -1,5 +1,5 @@
 // hoop.dev gateway — User Management (`/api/users`, `/api/userinfo`, `/api/users/groups`).
-// Behaviour per specs/hoop.openapi.yaml and shared/api-notes/hoop.md: `state.ts` (the
+// Behaviour per specs/hoop.openapi.yaml and docs/vendors/hoop.md: `state.ts` (the
 // organisation), `wire.ts` (answers and gin's wording), `auth.ts`, `routes.ts` (every operation),
 // `seed.ts`.
 import type { operations } from '../../../specs/generated/hoop.types.ts';

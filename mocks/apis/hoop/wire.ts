@@ -1,5 +1,5 @@
 // hoop's wire format: how a user is shown, the answers' shape, and the gin/encoding/json wording
-// of every refused body (the Go sources are cited in shared/api-notes/hoop.md).
+// of every refused body (the Go sources are cited in docs/vendors/hoop.md).
 import type { ErrorObject } from 'ajv';
 import { apiSpec } from '../../../specs/index.ts';
 import { isObject, json, parseJsonBody, text, type MockRequest, type MockResponse } from '../../core/http.ts';
