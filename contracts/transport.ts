@@ -78,11 +78,7 @@ export class Transport {
   }
 
   private requestOf(call: Call): SentRequest {
-    const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9' };
-    const authorization = this.authorization(call.auth);
-    if (authorization !== undefined) headers.authorization = authorization;
-    const body = call.raw ?? (call.body === undefined ? undefined : JSON.stringify(call.body));
-    if (body !== undefined) headers['content-type'] = call.contentType ?? 'application/json';
+    const { headers, body } = wireOf(call, this.authorization(call.auth));
     return { method: call.method, url: this.url(call.path, call.query).toString(), headers, body, auth: call.auth };
   }
 
@@ -134,6 +130,15 @@ export class Transport {
     });
     return receivedResponse(answer.status, Object.fromEntries(answer.headers), await answer.text());
   }
+}
+
+/** A call's headers and body as sent, whoever answers it (a server over HTTP, the model in-process). */
+export function wireOf(call: Call, authorization: string | undefined): { headers: Record<string, string>; body?: string } {
+  const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9' };
+  if (authorization !== undefined) headers.authorization = authorization;
+  const body = call.raw ?? (call.body === undefined ? undefined : JSON.stringify(call.body));
+  if (body !== undefined) headers['content-type'] = call.contentType ?? 'application/json';
+  return { headers, body };
 }
 
 function failureOf(error: unknown, timeoutMs: number): { failure: string; refused: boolean } {

@@ -13,7 +13,7 @@ export const AUTH_CHECKS = ['auth_required', 'invalid_credentials_refused', 'adm
  * refuse an unknown secret, not merely a scheme it does not take. Without an admin credential,
  * in the scheme the spec declares.
  */
-function forgedCredential(context: RunContext): string {
+export function forgedCredential(context: RunContext): string {
   const secret = `usermock-forged-${context.data.nonce}`;
   const [scheme, value] = context.transport.credential('admin')?.trim().split(/\s+/) ?? [];
   const basic = scheme

@@ -6,8 +6,10 @@
 // it, replayed once more with fresh data, and recorded for `model_agreement`.
 import * as fc from 'fast-check';
 import { API_MODULES, Mock, type ApiModule } from '../../mocks/index.ts';
+import { forgedCredential } from '../drivers/auth.ts';
 import type { RunContext } from '../drivers/context.ts';
 import { isSuccess, receivedResponse, type Call, type Exchange, type ReceivedResponse } from '../exchange.ts';
+import { wireOf } from '../transport.ts';
 import { MODEL_CHECKS } from './check.ts';
 import { compare, inconsistencies, noteHeld } from './compare.ts';
 import { amaniModel } from './amani.ts';
@@ -116,34 +118,13 @@ function learn(step: Step, side: Side, response: ReceivedResponse, profile: Mode
 
 /** The model's answer to a call, through the mock's public request interface. */
 async function vendorSend(mock: Mock, call: Call, side: Side): Promise<ReceivedResponse> {
-  const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9' };
   const authorization = typeof call.auth === 'object' ? call.auth.header : call.auth === 'none' ? undefined : side.credential(call.auth);
-  if (authorization !== undefined) headers.authorization = authorization;
-  const body = call.raw ?? (call.body === undefined ? undefined : JSON.stringify(call.body));
-  if (body !== undefined) headers['content-type'] = call.contentType ?? 'application/json';
+  const { headers, body } = wireOf(call, authorization);
   const url = new URL(call.path, 'http://model.invalid');
   for (const [name, value] of Object.entries(call.query ?? {})) url.searchParams.append(name, value);
   const answer = await mock.handle({ method: call.method, path: url.pathname, query: url.searchParams, headers, body });
   const lower = Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name.toLowerCase(), value]));
   return receivedResponse(answer.status, lower, answer.body ?? '');
-}
-
-/** A credential no server issued, in the scheme of the admin's. */
-function forgedCredential(context: RunContext): string {
-  const secret = `usermock-forged-${context.data.nonce}`;
-  const admin = context.transport.credential('admin') ?? 'Bearer x';
-  const [scheme, value] = admin.trim().split(/\s+/);
-  if (/^basic$/i.test(scheme ?? '')) {
-    let user = 'usermock';
-    try {
-      const decoded = atob(value ?? '');
-      if (decoded.includes(':')) user = decoded.slice(0, decoded.indexOf(':'));
-    } catch {
-      // not base64: a user name of our own
-    }
-    return `Basic ${btoa(`${user}:${secret}`)}`;
-  }
-  return `${scheme} ${secret}`;
 }
 
 class StepCommand implements fc.AsyncCommand<Abstract, Pair> {
