@@ -2,62 +2,22 @@
 // a bare node:http server, measured in one run on one machine, printed as a table with ratios and
 // the goals each ratio must meet. Every server runs in its own process; the load generator
 // (autocannon) runs here.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { startRedis } from '../test/helpers/redis.ts';
+import { load as loadFor, median, root, start, type Load, type Server } from './harness.ts';
 import { seedLog } from './replica-log.ts';
+import { sameBytes, type Api } from './same-bytes.ts';
 
-const DURATION = Number(process.env.BENCH_DURATION ?? 3);
+/** `--quick` (or BENCH_QUICK=1): only the side-by-side ratios (usermock vs the same bytes, MSW, --store creates), hoop only, 1-s loads. */
+const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const DURATION = Number(process.env.BENCH_DURATION ?? (QUICK ? 1 : 3));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
-const root = fileURLToPath(new URL('..', import.meta.url));
-const CLI = `${root}dist/cli.js`;
-
-interface Server {
-  url: string;
-  startupMs: number;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts a server process and measures process start → first HTTP answer on `probePath`. */
-async function start(command: string, args: (port: number) => string[], probePath = '/'): Promise<Server> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const started = performance.now();
-  const child = spawn(command, args(port), { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (;;) {
-    try {
-      await fetch(url + probePath);
-      break;
-    } catch {
-      if (child.exitCode !== null) throw new Error(`${command} ${args(port).join(' ')} exited early`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-  return {
-    url,
-    startupMs: performance.now() - started,
-    process: child,
-    stop: async () => {
-      child.kill();
-      await exited;
-    },
-  };
-}
+/** The built CLI `usermock serve` runs from (BENCH_CLI: another build, e.g. a tree before a change). */
+const CLI = process.env.BENCH_CLI ?? `${root}dist/cli.js`;
+const DIST = CLI.replace(/\/cli\.js$/, '');
 
 const node = (file: string, ...args: string[]) => [file, ...args];
 const tsNode = (file: string, ...args: string[]) => ['--import', 'tsx', file, ...args];
@@ -70,22 +30,10 @@ const prism = () =>
     '/api/users',
   );
 const scalar = () => start(process.execPath, (port) => tsNode('bench/scalar-server.ts', String(port)), '/api/users');
+/** The old ceiling: node:http answering one constant JSON body (the peers' rows are still measured against it). */
 const bare = () => start(process.execPath, (port) => tsNode('bench/bare-server.ts', String(port)));
-const mswServer = () => start(process.execPath, (port) => tsNode('bench/msw-server.ts', String(port)), '/__usermock/credentials');
 
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-}
-
-async function load(url: string, request: autocannon.Request, duration = DURATION): Promise<Load> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration, requests: [request] });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const load = (url: string, request: autocannon.Request, duration = DURATION) => loadFor(url, request, duration, CONNECTIONS);
 
 /** The median of three start-ups. */
 async function startupOf(begin: () => Promise<Server>): Promise<number> {
@@ -124,7 +72,89 @@ const ratio = (a: number, b: number) => `${fmt(a / b, 2)}×`;
 const loadRow = (result: Load) =>
   `${fmt(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`;
 
-console.log(`usermock bench: ${CONNECTIONS} connections, ${DURATION} s per load, ${ROUNDS} rounds; node ${process.version}\n`);
+console.log(
+  `usermock bench: ${CONNECTIONS} connections, ${DURATION} s per load, ${ROUNDS} rounds${QUICK ? ', --quick' : ''}; node ${process.version}\n`,
+);
+
+const goal = (value: number, target: number) => `${fmt(value, 2)}× (goal ≥ ${target}×: ${value >= target ? 'met' : 'NOT met'})`;
+const printTable = () => {
+  const widths = [Math.max(...rows.map((row) => row.measure.length)), Math.max(...rows.map((row) => row.value.length)), 16, 9];
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  console.log(line(['measure', 'value', 'vs fastest peer', 'vs bare']));
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  for (const row of rows) console.log(line([row.measure, row.value, row.vsPeer ?? '', row.vsBare ?? '']));
+};
+const writeResults = (extra: Record<string, unknown>) =>
+  writeFileSync(
+    `${root}bench/results.json`,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        quick: QUICK,
+        connections: CONNECTIONS,
+        duration: DURATION,
+        rounds: ROUNDS,
+        rows,
+        ...extra,
+      },
+      null,
+      2,
+    ),
+  );
+
+// 1. usermock serve against a bare node:http server sending the very same bytes (bench/same-bytes.ts),
+// interleaved over the rounds; and `--store` creates beside them.
+const GOALS: Record<string, number> = { read: 0.8, list: 0.8, create: 0.7 };
+const sideRedis = await startRedis();
+const side = await sameBytes({
+  cli: CLI,
+  apis: QUICK ? ['hoop'] : (['hoop', 'amani', 'haplo'] satisfies Api[]),
+  duration: DURATION,
+  rounds: ROUNDS,
+  connections: CONNECTIONS,
+  store: `${sideRedis.url}/3`,
+});
+await sideRedis.dispose();
+const cpuNote = (ratio: number | undefined) => (ratio === undefined ? '' : `, CPU per answer ${fmt(ratio, 2)}× bare's`);
+for (const [key, result] of Object.entries(side.workloads)) {
+  const kind = key.split(' ')[1]!;
+  rows.push({
+    measure: `${key}: usermock serve vs the same ${fmt(result.bytes)}-byte answer from bare node:http`,
+    value: `${fmt(median(result.usermock.map((l) => l.rps)))} vs ${fmt(median(result.bare.map((l) => l.rps)))} req/s${cpuNote(result.cpuRatio)}`,
+    vsBare: goal(result.ratio, GOALS[kind]!),
+  });
+  if (result.store) {
+    rows.push({
+      measure: `${key}: usermock serve --store (one replica, Redis fsync always)`,
+      value: `${fmt(median(result.store.map((l) => l.rps)))} req/s, ${fmt(result.storeVsMemory!, 2)}× in-memory`,
+      vsBare: `${fmt(result.storeRatio!, 2)}×`,
+    });
+  }
+}
+
+// 2. The MSW path, in-process (bench/msw-inprocess.ts): usermock's handlers vs one hand-written handler.
+const msw = JSON.parse(
+  execFileSync(process.execPath, ['--import', 'tsx', 'bench/msw-inprocess.ts', DIST, String(DURATION), String(ROUNDS), '10'], {
+    cwd: root,
+    encoding: 'utf8',
+  }),
+) as Record<'read' | 'list', Record<'usermock' | 'hand', number[]>>;
+const mswRatios = Object.fromEntries(
+  Object.entries(msw).map(([workload, { usermock: mine, hand }]) => [workload, median(mine.map((rps, i) => rps / hand[i]!))]),
+);
+for (const [workload, { usermock: mine, hand }] of Object.entries(msw)) {
+  rows.push({
+    measure: `MSW in-process (setupServer + fetch), hoop ${workload}: usermock's handlers vs a hand-written http.get(…) returning the same JSON`,
+    value: `${fmt(median(mine))} vs ${fmt(median(hand))} req/s`,
+    vsBare: goal(mswRatios[workload]!, 1),
+  });
+}
+if (QUICK) {
+  printTable();
+  writeResults({ sameBytes: side.workloads, msw: { runs: msw, ratios: mswRatios } });
+  process.exit(0);
+}
 
 /** The three workloads on hoop's users, as a server with this credential and this user id answers them. */
 function workloads(authorization: string, id: string): Record<Workload, autocannon.Request> {
@@ -157,13 +187,11 @@ const servers = {
   Prism: await prism(),
   Scalar: await scalar(),
   usermock: await usermock(),
-  msw: await mswServer(),
   store: await usermock(['--store', `${redis.url}/1`]),
   workers: await usermock(['--store', `${redis.url}/2`, '--workers', '2']),
 };
 const idleRss = rssMb(servers.usermock.process.pid!);
 const admin = await credentialsOf(servers.usermock.url);
-const mswAdmin = await credentialsOf(servers.msw.url);
 const resetOf = (server: Server) => async () => void (await fetch(`${server.url}/__usermock/reset`, { method: 'POST' }));
 const reset = resetOf(servers.usermock);
 const STORED = ['store', 'workers'] as const;
@@ -200,11 +228,6 @@ const plan: Array<{ key: string; url: string; request: autocannon.Request; befor
       before: resetOf(servers[kind]),
     })),
   ),
-  {
-    key: 'msw read',
-    url: servers.msw.url,
-    request: { method: 'GET', path: `/api/users/${await aUserId(servers.msw.url, mswAdmin)}`, headers: { authorization: mswAdmin } },
-  },
 ];
 const rounds = new Map<string, Load[]>(plan.map((step) => [step.key, []]));
 for (let round = 0; round < ROUNDS; round++) {
@@ -320,9 +343,8 @@ await logStore.dispose();
 const mockStartup = await startupOf(() => usermock());
 const prismStartup = await startupOf(prism);
 
-const goal = (value: number, target: number) => `${fmt(value, 2)}× (goal ≥ ${target}×: ${value >= target ? 'met' : 'NOT met'})`;
 rows.push(
-  { measure: 'read GET /api/users/{id}: bare node:http', value: loadRow(bareRead) },
+  { measure: "read GET /api/users/{id}: bare node:http, one constant body (the peers' baseline)", value: loadRow(bareRead) },
   ...PEERS.flatMap((peer) =>
     WORKLOADS.map((workload) => ({
       measure: `${workload}: ${peer} (hoop spec)`,
@@ -336,7 +358,6 @@ rows.push(
     vsPeer: `${ratio(ratioOf(`usermock ${workload}`, `${fastestPeer(workload)} ${workload}`), 1)} ${fastestPeer(workload)}`,
     vsBare: ratio(ratioOf(`usermock ${workload}`, 'bare read'), 1),
   })),
-  { measure: 'read: usermock via MSW getResponse', value: loadRow(result('msw read')), vsBare: ratio(ratioOf('msw read', 'bare read'), 1) },
   ...STORED.flatMap((kind) =>
     (['read', 'create'] as const).map((workload) => ({
       measure: `${workload}: usermock serve ${kind === 'store' ? '--store redis (one replica)' : '--store redis --workers 2'}`,
@@ -406,7 +427,6 @@ rows.push(
     measure: `usermock check ${api} against usermock serve (goal < 5 s)`,
     value: `${fmt(ms)} ms wall, exit ${code}`,
   })),
-  { measure: 'goal: read vs bare node:http', value: goal(ratioOf('usermock read', 'bare read'), 0.8) },
   {
     measure: `goal: ${NEW_SESSIONS} new sessions under \`large\` cost < 50 MB more than one`,
     value: `${fmt(manyMoreThanOne, 1)} MB (RSS or heap, the larger: ${manyMoreThanOne < 50 ? 'met' : 'NOT met'})`,
@@ -415,7 +435,6 @@ rows.push(
     measure: `goal: ${workload} vs the fastest peer (${fastestPeer(workload)})`,
     value: goal(ratioOf(`usermock ${workload}`, `${fastestPeer(workload)} ${workload}`), 5),
   })),
-  { measure: 'goal: MSW path vs direct HTTP (read)', value: goal(ratioOf('msw read', 'usermock read'), 0.3) },
   { measure: 'goal: read with --store vs in-memory', value: goal(ratioOf('store read', 'usermock read'), 0.7) },
   { measure: 'goal: create with --store vs in-memory', value: goal(ratioOf('store create', 'usermock create'), 0.2) },
   {
@@ -424,12 +443,5 @@ rows.push(
   },
 );
 
-const widths = [Math.max(...rows.map((row) => row.measure.length)), Math.max(...rows.map((row) => row.value.length)), 16, 9];
-const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
-console.log(line(['measure', 'value', 'vs fastest peer', 'vs bare']));
-console.log(widths.map((width) => '-'.repeat(width)).join('  '));
-for (const row of rows) console.log(line([row.measure, row.value, row.vsPeer ?? '', row.vsBare ?? '']));
-writeFileSync(
-  `${root}bench/results.json`,
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, connections: CONNECTIONS, duration: DURATION, rows }, null, 2),
-);
+printTable();
+writeResults({ sameBytes: side.workloads, msw: { runs: msw, ratios: mswRatios } });

@@ -115,6 +115,15 @@ program
   .action(async (api, options) => (await import('./prism.ts')).prismProxy(api, options));
 
 program
+  .command('types')
+  .description(
+    "write the TypeScript types of an API's operations (ids, parameters, bodies) from its spec, for defineApiModule and loadSpec",
+  )
+  .argument('<spec>', 'the OpenAPI file (YAML or JSON)')
+  .option('--out <file>', 'write them to this file instead of printing them')
+  .action(async (spec: string, options) => (await import('./types.ts')).writeOperationTypes(spec, options));
+
+program
   .command('checks')
   .description('list the conformance checks and what each means')
   .argument('[api]', 'only the checks of hoop, amani, haplo, or an API the --apis file lists')

@@ -53,7 +53,7 @@ function isModule(value: unknown): value is ApiModule {
   return (
     typeof module.name === 'string' &&
     typeof module.spec === 'object' &&
-    ['owns', 'seed', 'restore', 'credentials', 'operationFor', 'handle', 'banner'].every((key) => typeof module[key] === 'function') &&
+    ['owns', 'seed', 'restore', 'credentials', 'route', 'handle', 'banner'].every((key) => typeof module[key] === 'function') &&
     typeof module.gate === 'object'
   );
 }

@@ -1,6 +1,7 @@
 // What the drivers send and what comes back, with the intent each request was sent with: the
 // traffic the checks judge afterwards, apart from the drivers that made it.
-import type { Provenance } from '../specs/index.ts';
+import { mediaTypeEssence, type Provenance, type SpecCall } from '../specs/index.ts';
+import type { CheckName } from './checks/names.ts';
 
 /**
  * Which credential a request carries: one of the two given, none, or another — a forged one, or
@@ -8,20 +9,13 @@ import type { Provenance } from '../specs/index.ts';
  */
 export type Auth = 'admin' | 'standard' | 'none' | { header: string; issuedBy?: Exchange[] };
 
-/** A request meant for one operation of the spec. */
-export interface Call {
-  operationId: string;
-  method: string;
-  /** The documented path with its parameters filled in (percent-encoded where needed). */
-  path: string;
-  query?: Record<string, string>;
-  auth: Auth;
-  /** A value sent as JSON … */
-  body?: unknown;
-  /** … or text sent exactly as given (malformed JSON …). */
+/**
+ * A request meant for one operation of the spec: what `spec.call(operationId, …)` builds (its
+ * documented method, path and JSON media type), with a `body` sent as JSON — or `raw` text sent
+ * exactly as given (malformed JSON …) — and `contentType` defaulting to `application/json`.
+ */
+export interface Call extends SpecCall<Auth> {
   raw?: string;
-  /** The body's media type; `application/json` by default. */
-  contentType?: string;
 }
 
 /** A request as the suite sent it. */
@@ -70,7 +64,7 @@ export interface Capture {
 export interface Intent {
   purpose: string;
   /** The check that judges the expectation (none for a request only the response checks judge). */
-  check?: string;
+  check?: CheckName;
   expect?: Expectation;
   /** Where the expected fact comes from, when it is not the response's own provenance. */
   provenance?: Provenance;
@@ -93,6 +87,7 @@ export interface Exchange {
 /** A response as the checks see it: `json` is set when a JSON-typed body parses. */
 export function receivedResponse(status: number, headers: Record<string, string>, text: string): ReceivedResponse {
   const response: ReceivedResponse = { status, headers, text };
+  // Any type naming JSON (`application/json`, `application/scim+json`, a mislabelled `text/json`): the checks judge the label apart.
   if (text !== '' && /json/i.test(headers['content-type'] ?? '')) {
     try {
       response.json = JSON.parse(text);
@@ -104,7 +99,6 @@ export function receivedResponse(status: number, headers: Record<string, string>
 }
 
 /** The media type of an answer, without parameters, in lower case. */
-export const mediaTypeOf = (response: ReceivedResponse): string =>
-  (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+export const mediaTypeOf = (response: ReceivedResponse): string => mediaTypeEssence(response.headers['content-type'] ?? '');
 
 export const isSuccess = (exchange: Exchange): boolean => exchange.response.status >= 200 && exchange.response.status < 300;

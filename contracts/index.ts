@@ -9,7 +9,9 @@ export type { Exchange } from './exchange.ts';
 export { renderReport, renderFailure, summaryLine } from './report/text.ts';
 export { reportText, type ReportFormat } from './report/files.ts';
 // The parts of a contract profile of one's own (README: "Adding an API").
-export type { ApiProfile, BodyTarget, CreatedUser, Identity, Provocation, Update } from './apis/profile.ts';
+export { defineContractProfile, type ContractProfileDefinition } from './apis/define.ts';
+export type { ApiProfile, BodyTarget, CreatedUser, ExampleValues, Identity, Provocation, Update } from './apis/profile.ts';
+export { CHECK, type CheckName, type GenericCheckName, type OwnCheckName } from './checks/names.ts';
 export type { Call, ReceivedResponse } from './exchange.ts';
 export type { RunContext } from './drivers/context.ts';
 export type { DataFactory } from './data.ts';

@@ -1,4 +1,4 @@
-import { API_NAMES } from '../specs/index.ts';
+import { API_NAMES, type ApiName } from '../specs/index.ts';
 import { amaniProfile } from './apis/amani.ts';
 import { haploProfile } from './apis/haplo.ts';
 import { hoopProfile } from './apis/hoop.ts';
@@ -54,7 +54,9 @@ export class UsageError extends Error {
   }
 }
 
-const BUILT_IN: ReadonlyArray<() => ApiProfile> = [hoopProfile, amaniProfile, haploProfile];
+/** The profile of each built-in API, keyed by the specs' `API_NAMES`: a name without its profile does not compile. */
+const PROFILES = { hoop: hoopProfile, amani: amaniProfile, haplo: haploProfile } satisfies Record<ApiName, () => ApiProfile>;
+const BUILT_IN: ReadonlyArray<() => ApiProfile> = API_NAMES.map((name) => PROFILES[name]);
 
 /** The names of the APIs there are profiles for: the built-in ones, then the others given. */
 export function profileNames(profiles: ReadonlyArray<() => ApiProfile> = []): string[] {

@@ -19,6 +19,7 @@ import { profileOf, validateOptions, type ContractOptions } from './options.ts';
 import { InfrastructureError, Transport } from './transport.ts';
 import { masked } from './report/mask.ts';
 import { judge, type CheckResult } from './verdict.ts';
+import { CHECK, type CheckName } from './checks/names.ts';
 
 /** Everything a run found, and what it left behind. */
 export interface RunReport {
@@ -43,7 +44,7 @@ export interface RunReport {
 
 interface Driver {
   name: string;
-  feeds: string[];
+  feeds: CheckName[];
   writes?: boolean;
   stateful?: boolean;
   run(context: RunContext): Promise<void>;
@@ -55,10 +56,10 @@ function driversOf(profile: ApiProfile, modelRuns = DEFAULT_MODEL_RUNS): Driver[
     ...profile.scenarios.map((scenario) => ({ ...scenario, stateful: true })),
     { name: 'request bodies', feeds: DATA_CHECKS, writes: true, run: bodies },
     { name: 'auth', feeds: AUTH_CHECKS, run: auth },
-    { name: 'path forms', feeds: ['path_forms'], run: pathForms },
+    { name: 'path forms', feeds: [CHECK.path_forms], run: pathForms },
     { name: 'paired examples', feeds: EXAMPLE_CHECKS, run: examples },
     { name: 'model-based sequences', feeds: MODEL_CHECKS, stateful: true, run: (context) => modelBased(context, modelRuns) },
-    { name: 'documented statuses', feeds: ['provoked_status'], run: provocations },
+    { name: 'documented statuses', feeds: [CHECK.provoked_status], run: provocations },
   ];
 }
 
@@ -146,7 +147,7 @@ export async function runContract(options: ContractOptions, labels?: CredentialL
  * Which checks' traffic a run needs: every check's, or those `only` names — and all traffic when
  * it names only response checks, which judge whatever was sent.
  */
-function selection(only: readonly string[] | undefined, profile: ApiProfile): (check: string) => boolean {
+function selection(only: readonly string[] | undefined, profile: ApiProfile): (check: CheckName) => boolean {
   if (!only) return () => true;
   const expectations = checksOf(profile).filter((check) => check.kind === 'expectation' && only.includes(check.name));
   return expectations.length === 0 ? () => true : (check) => only.includes(check);

@@ -8,6 +8,7 @@ import { unmetExpectation } from './checks/expectation.ts';
 import { checksOf, isResponseCheck } from './checks/index.ts';
 import type { RunMode } from './drivers/context.ts';
 import type { Exchange } from './exchange.ts';
+import { CHECK, type CheckName } from './checks/names.ts';
 
 /** One thing a check found wrong — the first request that showed it, and how many more did. */
 export interface Failure {
@@ -52,7 +53,7 @@ export interface Verdict {
   /** Failures on facts the spec marks `inferred` fail too, instead of warning. */
   strict: boolean;
   /** Checks the drivers could not feed, with why. */
-  blocked: ReadonlyMap<string, string>;
+  blocked: ReadonlyMap<CheckName, string>;
 }
 
 /** Whether a check applies to a run of this mode, or why not. */
@@ -89,9 +90,9 @@ export function judge(exchanges: readonly Exchange[], spec: ApiSpec, profile: Ap
     // the schema, and a body of the wrong media type is judged by nothing that reads it.
     const failed = new Set<string>();
     for (const check of responseChecks) {
-      if (failed.has('content_type_conformance') && check.name !== 'no_secrets_in_answers') continue;
-      if (failed.size && check.name === 'response_schema_conformance') continue;
-      if (failed.has('not_a_server_error') && check.name === 'status_code_conformance') continue;
+      if (failed.has(CHECK.content_type_conformance) && check.name !== CHECK.no_secrets_in_answers) continue;
+      if (failed.size && check.name === CHECK.response_schema_conformance) continue;
+      if (failed.has(CHECK.not_a_server_error) && check.name === CHECK.status_code_conformance) continue;
       const problem = check.judge(exchange, spec);
       if (problem === NOT_JUDGED) continue;
       record(check.name, problem, exchange);
@@ -116,8 +117,9 @@ export function judge(exchanges: readonly Exchange[], spec: ApiSpec, profile: Ap
 /** Which check reports an answer with the wrong status: a 5xx is a server error, an undocumented status the status check's. */
 function ownerOf(exchange: Exchange, spec: ApiSpec, expectation: string, active: ReadonlySet<string>): string {
   const { status } = exchange.response;
-  if (status >= 500 && active.has('not_a_server_error')) return 'not_a_server_error';
-  if (!spec.documentsStatus(exchange.operationId, status) && active.has('status_code_conformance')) return 'status_code_conformance';
+  if (status >= 500 && active.has(CHECK.not_a_server_error)) return CHECK.not_a_server_error;
+  if (!spec.documentsStatus(exchange.operationId, status) && active.has(CHECK.status_code_conformance))
+    return CHECK.status_code_conformance;
   return expectation;
 }
 
@@ -158,8 +160,8 @@ function group(check: string, findings: Array<{ problem: Problem; exchange: Exch
 function factProvenance(spec: ApiSpec, check: string, exchange: Exchange): Provenance {
   const { operationId, response } = exchange;
   const operation = spec.provenance(operationId);
-  if (check === 'not_a_server_error') return 'documented';
-  if (check === 'status_code_conformance') return operation;
+  if (check === CHECK.not_a_server_error) return 'documented';
+  if (check === CHECK.status_code_conformance) return operation;
   const expected = exchange.intent.expect?.status;
   // The status due: the one expected, or the vendor model's answer.
   const wanted = Array.isArray(expected) && expected.length === 1 ? expected[0]! : exchange.intent.expect?.agreement?.vendor.status;

@@ -1,8 +1,10 @@
 import { http, HttpResponse, type HttpHandler } from 'msw';
-import { OperationHandler, type Route } from './msw/operation-handler.ts';
+import { OperationHandler } from './msw/operation-handler.ts';
 import type { MockRequest, MockResponse } from './core/http.ts';
-import type { Mock } from './core/mock.ts';
-import { createMock, type BuiltInApi } from './index.ts';
+import { withBody, type RequestContext } from './core/context.ts';
+import type { ApiModule } from './core/api.ts';
+import { Mock } from './core/mock.ts';
+import { createMock, type BuiltInApi, type CreateMockOptions } from './index.ts';
 
 export * from './index.ts';
 
@@ -45,35 +47,37 @@ export class SpecViolationError extends Error {
  * path), then one per API for the other paths it owns (an unknown route there gets the vendor's
  * own 404), and one for the `/__usermock/` control endpoints. A path no API owns matches no
  * handler: it goes on to the network, or to `onUnhandledRequest`. Handlers added with
- * `server.use()` come first and win.
+ * `server.use()` come first and win. Given a mock's options instead of a mock (`{ apis: [scim] }`),
+ * the handlers answer from a mock of their own.
  */
-export function createHandlers(
-  mock: Mock,
-  { apis = mock.apis.map((api) => api.name), origin, onSpecViolation = 'off' }: HandlerOptions = {},
-): HttpHandler[] {
+export function createHandlers(source: Mock | CreateMockOptions<ApiModule> = {}, handlerOptions: HandlerOptions = {}): HttpHandler[] {
+  const mock: Mock = source instanceof Mock ? source : createMock(source);
+  const { apis = mock.apis.map((api) => api.name), origin, onSpecViolation = 'off' } = handlerOptions;
   const base = origin === undefined ? '*' : new URL(origin).origin;
+  // Each request is resolved once (its API, operation, session), however many operation handlers
+  // ask, and the answer reuses that context.
+  const contexts = new WeakMap<Request, RequestContext | null>();
+  const contextOf = (request: Request): RequestContext | undefined => {
+    let context = contexts.get(request);
+    if (context === undefined) {
+      const url = new URL(request.url);
+      const resolved = base === '*' || url.origin === base ? mock.resolve(toMockRequest(request, url)) : undefined;
+      context = resolved && (resolved.control || (resolved.api && apis.includes(resolved.api.name))) ? resolved : null;
+      contexts.set(request, context);
+    }
+    return context ?? undefined;
+  };
   const answer = async ({ request }: { request: Request }) => {
-    const mockRequest = await toMockRequest(request, new URL(request.url));
-    const response = await mock.handle(mockRequest);
-    const violations = onSpecViolation === 'off' ? [] : mock.violations(mockRequest);
+    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text();
+    const context = withBody(contextOf(request)!, body === '' ? undefined : body);
+    const response = await mock.answer(context);
+    const violations = onSpecViolation === 'off' ? [] : mock.violations(context.sent);
     if (violations.length > 0) {
-      const error = new SpecViolationError(mockRequest, violations);
+      const error = new SpecViolationError(context.sent, violations);
       if (onSpecViolation === 'throw') throw error;
       console.warn(error.message);
     }
     return toHttpResponse(response);
-  };
-  // Each request is routed once, however many operation handlers ask.
-  const routes = new WeakMap<Request, Route | null>();
-  const routeOf = (request: Request): Route | undefined => {
-    let route = routes.get(request);
-    if (route === undefined) {
-      const url = new URL(request.url);
-      const routed = base === '*' || url.origin === base ? mock.route(request.method, url.pathname) : undefined;
-      route = routed?.operation && apis.includes(routed.api.name) ? { api: routed.api.name, operation: routed.operation } : null;
-      routes.set(request, route);
-    }
-    return route ?? undefined;
   };
   const operations = mock.apis
     .filter((api) => apis.includes(api.name))
@@ -81,11 +85,9 @@ export function createHandlers(
       api.spec.operations.map((operation) => ({ route: { api: api.name, operation }, path: `${api.mount ?? ''}${operation.path}` })),
     )
     .sort((a, b) => staticSegments(b.path) - staticSegments(a.path))
-    .map(({ route, path }) => new OperationHandler(route, `${base}${mswPath(path)}`, routeOf, answer));
-  const owned = ({ request }: { request: Request }) => {
-    const url = new URL(request.url);
-    return (base === '*' || url.origin === base) && mock.serves(url.pathname, apis);
-  };
+    .map(({ route, path }) => new OperationHandler(route, `${base}${mswPath(path)}`, contextOf, answer));
+  // The other paths an API owns (its own 404 there) and the control endpoints.
+  const owned = ({ request }: { request: Request }) => contextOf(request) !== undefined;
   return [...operations, http.all(owned, answer)];
 }
 
@@ -106,13 +108,13 @@ export const hoopHandlers: HttpHandler[] = createHandlers(mock, { apis: ['hoop']
 export const amaniHandlers: HttpHandler[] = createHandlers(mock, { apis: ['amani'] });
 export const haploHandlers: HttpHandler[] = createHandlers(mock, { apis: ['haplo'] });
 
-async function toMockRequest(request: Request, url: URL): Promise<MockRequest> {
+/** A request as the core sees it, its body still unread (MSW reads it only for a request a handler answers). */
+function toMockRequest(request: Request, url: URL): MockRequest {
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text();
-  return { method: request.method, path: url.pathname, query: url.searchParams, headers, body: body === '' ? undefined : body };
+  return { method: request.method, path: url.pathname, query: url.searchParams, headers, body: undefined };
 }
 
 function toHttpResponse(response: MockResponse): Response {

@@ -25,12 +25,29 @@ export function createHttpServer(mock: Servable, options: ControlPlaneOptions = 
   const server = new MockServer((req, res) => {
     // The cheapest test first: it runs on every request, and the APIs' requests go on untouched.
     if (req.url?.startsWith('/__usermock') && (guard(req, res) || serveDashboard(req, res, events, server))) return;
-    readBody(req)
-      .then((body) => mock.handle(body === TOO_LARGE ? { ...toMockRequest(req, undefined), bodyTooLarge: true } : toMockRequest(req, body)))
-      .then((response) => write(res, response))
-      // The core answers every input itself, a bug in it included (its 500); this covers the
-      // transport's own code, so that nothing here leaves a client hanging or crashes the process.
-      .catch(() => res.destroy());
+    // The core answers every input itself, a bug in it included (its 500); `answer` covers the
+    // transport's own code, so that nothing here leaves a client hanging or crashes the process.
+    const answer = (request: MockRequest): void => {
+      try {
+        const answered: MockResponse | Promise<MockResponse> = mock.handle(request);
+        if (answered instanceof Promise) answered.then((response) => write(res, response), destroy);
+        else write(res, answered);
+      } catch {
+        destroy();
+      }
+    };
+    const destroy = () => void res.destroy();
+    // A request without a body (most are reads) goes to the core at once: no promise waits for its end.
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      req.resume();
+      answer(toMockRequest(req, undefined));
+      return;
+    }
+    readBody(
+      req,
+      (body) => answer(body === TOO_LARGE ? { ...toMockRequest(req, undefined), bodyTooLarge: true } : toMockRequest(req, body)),
+      destroy,
+    );
   }, events);
   server.keepAliveTimeout = 65_000;
   return server;
@@ -68,27 +85,35 @@ class MockServer extends Server {
 
 const TOO_LARGE = Symbol('too large');
 
-function readBody(req: IncomingMessage): Promise<string | undefined | typeof TOO_LARGE> {
-  if (req.method === 'GET' || req.method === 'HEAD') {
+/**
+ * Reads a body (bounded) and hands it on; past `MAX_BODY_BYTES` it hands on TOO_LARGE and drops
+ * the rest. A client gone before the end of its body sent no request to answer: `failed`.
+ */
+function readBody(req: IncomingMessage, then: (body: string | undefined | typeof TOO_LARGE) => void, failed: () => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) {
+      chunks.push(chunk);
+      return;
+    }
+    done = true;
+    req.removeListener('data', onData);
     req.resume();
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(TOO_LARGE);
-        req.removeAllListeners('data');
-        req.resume();
-      } else {
-        chunks.push(chunk);
-      }
-    });
-    req.on('end', () => resolve(size === 0 ? undefined : Buffer.concat(chunks).toString('utf8')));
-    // A client gone before the end of its body sent no request to answer: nothing is handled.
-    req.on('error', reject);
+    then(TOO_LARGE);
+  };
+  req.on('data', onData);
+  req.on('end', () => {
+    if (done) return;
+    done = true;
+    then(size === 0 ? undefined : (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8'));
+  });
+  req.on('error', () => {
+    if (done) return;
+    done = true;
+    failed();
   });
 }
 
@@ -105,9 +130,14 @@ function toMockRequest(req: IncomingMessage, body: string | undefined): MockRequ
 }
 
 function write(res: ServerResponse, response: MockResponse): void {
-  if (response.body !== undefined) response.headers['content-length'] = String(Buffer.byteLength(response.body));
-  res.writeHead(response.status, response.headers);
-  res.end(response.body);
+  // A write after the client went away (a destroyed socket) is a no-op for node:http, never an error here.
+  try {
+    if (response.body !== undefined) response.headers['content-length'] = String(Buffer.byteLength(response.body));
+    res.writeHead(response.status, response.headers);
+    res.end(response.body);
+  } catch {
+    res.destroy();
+  }
 }
 
 // The dashboard: static files and the journal as Server-Sent Events.

@@ -2,7 +2,8 @@ import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ApiModule } from './core/api.ts';
-import { Mock, type Snapshot } from './core/mock.ts';
+import { Mock } from './core/mock.ts';
+import type { Snapshot } from './core/sessions.ts';
 import { SnapshotError } from './core/snapshot.ts';
 
 /** A state file that cannot be used; it is left untouched. */

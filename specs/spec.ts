@@ -133,6 +133,78 @@ function requirementOf(object: OperationObject, secured: boolean): Requirement {
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
+/** A media type without its parameters, in lower case: `application/scim+json`. */
+export function mediaTypeEssence(type: string): string {
+  return type.split(';')[0]!.trim().toLowerCase();
+}
+
+/**
+ * Whether a media type is JSON: `application/json` or a structured-syntax `+json` one
+ * (`application/scim+json`, `application/problem+json`; RFC 6839), with or without parameters.
+ */
+export function isJsonMediaType(type: string): boolean {
+  return /^application\/(?:[\w!#$&^.+-]+\+)?json$/.test(mediaTypeEssence(type));
+}
+
+/** The first JSON media type a content map documents, as the spec writes it. */
+function jsonMediaTypeIn(content: Record<string, MediaObject> | undefined): string | undefined {
+  return Object.keys(content ?? {}).find(isJsonMediaType);
+}
+
+/** The media object of a content map for a media type: the key as given, else one equal to it without parameters and case. */
+function mediaIn(content: Record<string, MediaObject> | undefined, mediaType: string | undefined): MediaObject | undefined {
+  if (!content || mediaType === undefined) return undefined;
+  if (content[mediaType]) return content[mediaType];
+  const essence = mediaTypeEssence(mediaType);
+  const key = Object.keys(content).find((candidate) => mediaTypeEssence(candidate) === essence);
+  return key === undefined ? undefined : content[key];
+}
+
+/**
+ * The type argument of an ApiSpec: a union of its operation ids, or openapi-typescript's
+ * `operations` interface (then `call` types each operation's parameters and body too).
+ */
+export type OperationId<T> = T extends string ? T : Extract<keyof T, string>;
+
+/** Who a call is sent as; the contract suite's `Auth` is one of these. */
+export type CallAuth = 'admin' | 'standard' | 'none' | { header: string };
+
+/** A request for one operation, built from the spec by `ApiSpec.call` (the contract suite's `Call` is one). */
+export interface SpecCall<A = 'admin'> {
+  operationId: string;
+  method: string;
+  /** The documented path with its parameters filled in (percent-encoded where needed). */
+  path: string;
+  query?: Record<string, string>;
+  auth: A;
+  /** A value sent as JSON. */
+  body?: unknown;
+  /** The body's media type: the operation's documented JSON one (`application/json` when absent). */
+  contentType?: string;
+}
+
+type QueryValue = string | number | boolean | undefined;
+
+/** `call`'s parameters, query and body for an ApiSpec whose operations are not typed. */
+interface UntypedCallInput {
+  params?: Record<string, string | number>;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+}
+
+/** A part of `call`'s input: absent where the operation has none, optional where it has an optional one. */
+type Part<K extends string, O, V> = [V] extends [never] ? { [P in K]?: never } : {} extends O ? { [P in K]?: V } : { [P in K]: V };
+type ParametersOf<O> = O extends { parameters: infer P } ? P : {};
+type PathOf<O> = ParametersOf<O> extends { path?: infer P } ? Exclude<P, undefined> : never;
+type QueryOf<O> = ParametersOf<O> extends { query?: infer Q } ? Exclude<Q, undefined> : never;
+type BodyOf<O> = O extends { requestBody?: { content: infer C } } ? Exclude<C, undefined>[keyof Exclude<C, undefined>] : never;
+type PartsOf<O> = Part<'params', Pick<ParametersOf<O>, 'path' & keyof ParametersOf<O>>, PathOf<O>> &
+  Part<'query', Pick<ParametersOf<O>, 'query' & keyof ParametersOf<O>>, QueryOf<O>> &
+  Part<'body', Pick<O, 'requestBody' & keyof O>, BodyOf<O>>;
+
+/** What `call` takes for an operation: typed from openapi-typescript's `operations` where the ApiSpec has them. */
+export type CallInput<T, Id extends string> = [T] extends [string] ? UntypedCallInput : Id extends keyof T ? PartsOf<T[Id]> : never;
+
 /** One operation of an API: where it lives and what the spec says of it. */
 export interface Operation {
   id: string;
@@ -148,10 +220,13 @@ export interface Operation {
 
 /**
  * An API's spec, ready for use: its operations by id, the statuses and examples each documents,
- * and ajv validators per operation, status and media type (compiled on first use, then cached).
- * Pure and browser-safe: it takes an already dereferenced document.
+ * ajv validators per operation, status and media type (compiled on first use, then cached), and
+ * requests for its operations (`call`). Pure and browser-safe: it takes an already dereferenced
+ * document. `T` names its operations (ids, or openapi-typescript's `operations`) for `call`; by
+ * default `any`, so that every typed spec is also an `ApiSpec` (one of `string` would not be:
+ * `call`'s conditional types make `T` invariant).
  */
-export class ApiSpec {
+export class ApiSpec<T = any> {
   readonly operations: readonly Operation[];
   private readonly byId = new Map<string, Operation>();
   private readonly validators: ValidatorCache;
@@ -207,15 +282,35 @@ export class ApiSpec {
     return Object.keys(this.response(operationId, status)?.content ?? {});
   }
 
-  /** The validator of a response body, or undefined when the spec gives no schema for it. */
-  responseValidator(operationId: string, status: number, mediaType = 'application/json'): ValidateFunction | undefined {
-    const schema = this.response(operationId, status)?.content?.[mediaType]?.schema;
+  /** The JSON media type the spec documents for a response (`application/json`, `application/scim+json` …), if any. */
+  responseMediaType(operationId: string, status: number): string | undefined {
+    return jsonMediaTypeIn(this.response(operationId, status)?.content);
+  }
+
+  /** The schema of a response body under a media type (by default its documented JSON one). */
+  private responseSchema(operationId: string, status: number, mediaType?: string): Schema | undefined {
+    const content = this.response(operationId, status)?.content;
+    return mediaIn(content, mediaType ?? jsonMediaTypeIn(content))?.schema;
+  }
+
+  /**
+   * The validator of a response body, or undefined when the spec gives no schema for it: under
+   * `mediaType` (matched without parameters), by default the documented JSON one.
+   */
+  responseValidator(operationId: string, status: number, mediaType?: string): ValidateFunction | undefined {
+    const schema = this.responseSchema(operationId, status, mediaType);
     return schema ? this.validators.get(schema, 'response') : undefined;
+  }
+
+  /** The JSON media type the operation's request body is documented in (`application/json`, `application/scim+json` …). */
+  requestMediaType(operationId: string): string | undefined {
+    return jsonMediaTypeIn(this.operation(operationId).object.requestBody?.content);
   }
 
   /** The schema of the JSON request body, or undefined when the operation takes none. */
   requestSchema(operationId: string): Schema | undefined {
-    return this.operation(operationId).object.requestBody?.content['application/json']?.schema;
+    const content = this.operation(operationId).object.requestBody?.content;
+    return mediaIn(content, jsonMediaTypeIn(content))?.schema;
   }
 
   /** The validator of the JSON request body, or undefined when the operation takes none. */
@@ -247,7 +342,7 @@ export class ApiSpec {
    * documented.
    */
   fieldProvenance(operationId: string, status: number, field: string): Provenance {
-    const schema = this.response(operationId, status)?.content?.['application/json']?.schema;
+    const schema = this.responseSchema(operationId, status);
     const propertiesOf = (node: Schema | undefined): Record<string, Schema> =>
       Object.assign({}, ...((node?.allOf as Schema[] | undefined) ?? []).map(propertiesOf), node?.properties ?? {});
     const top = propertiesOf(schema);
@@ -290,8 +385,8 @@ export class ApiSpec {
    * server or its deployment decides (ids, tokens, timestamps, organisation settings), which no
    * client request determines — compared for consistency across reads, never by value.
    */
-  serverMade(operationId: string, status: number, mediaType = 'application/json'): ReadonlySet<string> {
-    return markedProperties(this.response(operationId, status)?.content?.[mediaType]?.schema, 'x-server-made');
+  serverMade(operationId: string, status: number, mediaType?: string): ReadonlySet<string> {
+    return markedProperties(this.responseSchema(operationId, status, mediaType), 'x-server-made');
   }
 
   /**
@@ -299,8 +394,8 @@ export class ApiSpec {
    * `x-error-identity: true` (Haplo's `kind`), or its keys when the schema itself is marked
    * `x-error-identity: keys` (DRF's field errors); undefined when the status alone does (hoop).
    */
-  errorIdentity(operationId: string, status: number, mediaType = 'application/json'): { property: string } | 'keys' | undefined {
-    const schema = this.response(operationId, status)?.content?.[mediaType]?.schema;
+  errorIdentity(operationId: string, status: number, mediaType?: string): { property: string } | 'keys' | undefined {
+    const schema = this.responseSchema(operationId, status, mediaType);
     if (!schema) return undefined;
     if (findSchema(schema, (node) => node['x-error-identity'] === 'keys')) return 'keys';
     const [property] = markedProperties(schema, 'x-error-identity');
@@ -356,6 +451,33 @@ export class ApiSpec {
   /** The named examples of the operation's request body. */
   requestExamples(operationId: string): Example[] {
     return examplesOf(this.operation(operationId).object.requestBody?.content);
+  }
+
+  /**
+   * A request for an operation as the spec documents it: its method, its path with `params`
+   * filled in (percent-encoded; a missing one throws, naming it), `query`, a JSON `body` with the
+   * operation's documented JSON media type as `contentType`, and `auth` (the admin by default).
+   */
+  call<Id extends OperationId<T>, A extends CallAuth = 'admin'>(
+    operationId: Id,
+    ...[input]: {} extends CallInput<T, Id> ? [input?: CallInput<T, Id> & { auth?: A }] : [input: CallInput<T, Id> & { auth?: A }]
+  ): SpecCall<A> {
+    const operation = this.operation(operationId);
+    const { params = {}, query, body, auth = 'admin' } = (input ?? {}) as UntypedCallInput & { auth?: CallAuth };
+    const path = operation.path.replace(/\{([^}]+)\}/g, (_all, name: string) => {
+      const value = params[name];
+      if (value === undefined) throw new Error(`${this.name} ${operationId}: no value for the path parameter ${name} of ${operation.path}`);
+      return encodeURIComponent(String(value));
+    });
+    const call: SpecCall<CallAuth> = { operationId, method: operation.method, path, auth };
+    if (query)
+      call.query = Object.fromEntries(
+        Object.entries(query).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)]])),
+      );
+    if (body !== undefined) call.body = body;
+    const contentType = this.requestMediaType(operationId);
+    if (contentType !== undefined) call.contentType = contentType;
+    return call as SpecCall<A>;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ApiSpec } from '../../specs/spec.ts';
 import type { CheckInfo, ResponseCheck } from '../checks/check.ts';
+import type { CheckName } from '../checks/names.ts';
 import type { DataFactory } from '../data.ts';
 import type { RunContext } from '../drivers/context.ts';
 import type { Auth, Call, Capture, Exchange, Expectation, ReceivedResponse } from '../exchange.ts';
@@ -68,51 +69,75 @@ export interface Identity {
  * a user, who a credential is, a well-formed request for each operation, the statuses only a
  * vendor-specific request provokes — and the checks and scenarios only this API has. One file per
  * built-in API under `contracts/apis/` implements it (another API's profile is passed in the
- * options' `profiles`); the generic drivers and checks never name an API.
+ * options' `profiles`, most simply made by `defineContractProfile`); the generic drivers and
+ * checks never name an API. Each member says when a run uses it.
  */
 export interface ApiProfile {
-  /** The API's name, as `usermock check <api>` takes it. */
+  /** The API's name, as `usermock check <api>` takes it: the run picks the profile by it. */
   api: string;
+  /** The spec every request is judged against, by every check. */
   spec: ApiSpec;
-  /** Checks only this API has, with their metadata. */
+  /** Checks only this API has, with their metadata: listed by `usermock checks`, selected by `--only`, judged after the run. */
   checks: Array<CheckInfo | ResponseCheck>;
-  /** Sequences only this API has (login and refresh, the caller's own record …), feeding its checks. */
-  scenarios: Array<{ name: string; writes: boolean; feeds: string[]; run(context: RunContext): Promise<void> }>;
-  /** Finds out who a credential is (with GET requests only on a read-only run). */
+  /**
+   * Sequences only this API has (login and refresh, the caller's own record …), feeding its
+   * checks: each runs once, after the lifecycle, unless the run selects none of the checks it
+   * feeds (or it writes on a read-only run, or the target is stateless).
+   */
+  scenarios: Array<{ name: string; writes: boolean; feeds: CheckName[]; run(context: RunContext): Promise<void> }>;
+  /**
+   * Finds out who a credential is, before anything else (with GET requests only on a read-only
+   * run): for the admin's, then the standard caller's when given. Not on a stateless target.
+   */
   identify(context: RunContext, auth: 'admin' | 'standard'): Promise<Identity>;
-  /** A non-admin credential the run can make itself (a user it created, logged in) when none is given. */
+  /** A non-admin credential the run can make itself (a user it created, logged in): by `admin_required` when no standard one is given. */
   obtainStandard?(context: RunContext): Promise<Auth | undefined>;
-  /** Learns what valid data needs from the server (existing role ids, a known user …). */
+  /** Learns what valid data needs from the server (existing role ids, a known user …): once, after the credentials. */
   prepare(context: RunContext): Promise<void>;
+  /** A valid body creating a user of this run: whenever the run creates one, and as the valid create body of the data checks. */
   newUser(data: DataFactory, unicode?: boolean): Record<string, unknown>;
+  /** The create of a user with `body`: every create (also the duplicate's); `create({})` names the create operation. */
   create(body: Record<string, unknown>): Call;
-  /** The key of the user a successful create answer made, and the values a reproduction captures from it. */
+  /** The key of the user a successful create answer made, and the values a reproduction captures from it: after each create. */
   created(exchange: Exchange): { key: string; captures?: Capture[] } | undefined;
-  /** What a create's answer shows for a body sent, and what a read shows afterwards. */
+  /** What a create's answer shows for a body sent, and what a read shows afterwards: at each create. */
   shows(sent: Record<string, unknown>): { answer: Record<string, unknown>; read: Record<string, unknown> };
+  /** A read of a user the run made: after its create, its update and its removal (lifecycle). */
   read(user: CreatedUser): Call;
-  /** The user in an answer to a read, create or update, presented as `shows` presents it. */
+  /** The user in an answer to a read, create or update, presented as `shows` presents it: whenever an expectation names fields. */
   userIn(response: ReceivedResponse): Record<string, unknown> | undefined;
-  /** A list that must include the users the run created (all of them, or the one it asks for), when the API has one. */
+  /**
+   * A list that must include the users the run created (all of them, or the one it asks for),
+   * when the API has one: sent twice by the lifecycle, and at the end of the model-based phase.
+   */
   list?: { call(user: CreatedUser): Call; keysIn(response: ReceivedResponse): string[] | undefined; scope: 'all' | 'user' };
+  /** A change to a user of the run, and what a read shows after it: once, by the lifecycle. */
   update(user: CreatedUser, data: DataFactory): Update;
-  /** Deleting or blocking, when the API can: the call, and what a later read of the user answers. */
+  /** Deleting or blocking, when the API can: the call, and what a later read of the user answers (lifecycle). */
   remove?: { call(user: CreatedUser): Call; afterwards: Expectation; meaning: string };
-  /** The status a second create with the same email gets. */
+  /** The status a second create with the same `uniqueKey` gets (lifecycle's `duplicate_conflict`). */
   duplicateStatus: number;
-  /** Requests naming a user that does not exist (each must get the documented 404). */
+  /** The request field no two users may share (`email`, SCIM's `userName`), as the reports name it; `email` when absent. */
+  uniqueKey?: string;
+  /** No two users may have unique keys that differ only in case (SCIM's `userName`, RFC 7643 §4.1.1): the duplicate is also sent in capitals. */
+  uniqueIgnoresCase?: boolean;
+  /** Requests naming a user that does not exist, each of which must get the documented 404: once, by the lifecycle. */
   unknownUser(data: DataFactory): Call[];
-  /** The operations besides create that take a body (negative and positive data). */
+  /** The operations besides create that take a body: by the data checks, with a user the run made. */
   bodyTargets(user: CreatedUser, data: DataFactory): BodyTarget[];
-  /** A well-formed request for an operation, on `user` (or on nobody, for writes) when given. */
+  /**
+   * A well-formed request for an operation, on `user` (or on nobody, for writes) when given: for
+   * `operation_success` (safe operations, without a user first) and for the auth checks (every
+   * operation, sent with no, a forged or a non-admin credential). Undefined leaves it out.
+   */
   sample(operationId: string, user: CreatedUser | undefined, data: DataFactory): Call | undefined;
-  /** Requests for the documented statuses the generic drivers do not reach. */
+  /** Requests for the documented statuses the generic drivers do not reach: at the end, for those no request got yet. */
   provocations(context: RunContext, user: CreatedUser | undefined): Promise<Provocation[]>;
-  /** Documented (operation, status) pairs no request can provoke, with why (`"getGroup 404"`: "…"). */
+  /** Documented (operation, status) pairs no request can provoke, with why (`"getGroup 404"`: "…"): in the coverage. */
   unprovokable: Record<string, string>;
-  /** The calls that undo what a successful exchange created, where the API allows it. */
+  /** The calls that undo what a successful exchange created, where the API allows it: at the clean-up, newest first. */
   cleanup(exchange: Exchange): Call[];
-  /** What a successful exchange created that cannot be removed (Amani users), in words. */
+  /** What a successful exchange created that cannot be removed (Amani users), in words: at the clean-up. */
   leftover?(exchange: Exchange): string | undefined;
   /** What the values of the spec's examples name, so that `example_pairs` can send them safely (contracts/drivers/examples.ts). */
   examples?: ExampleValues;

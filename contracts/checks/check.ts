@@ -1,6 +1,7 @@
 // What a check is: a name, a one-line meaning and what it needs, beside the function that judges.
 import type { ApiSpec, Provenance } from '../../specs/index.ts';
 import type { Exchange } from '../exchange.ts';
+import type { CheckName, NameOf } from './names.ts';
 
 /** What a check found wrong with one exchange, with the facts known drift is matched on. */
 export interface Problem {
@@ -15,8 +16,8 @@ export interface Problem {
   provenance?: Provenance;
 }
 
-export interface CheckInfo {
-  name: string;
+export interface CheckInfo<N extends CheckName = CheckName> {
+  name: N;
   meaning: string;
   /** `expectation`: judges what a driver expected of the requests it sent for this check; `response`: judges every answer. */
   kind: 'expectation' | 'response';
@@ -30,20 +31,29 @@ export interface CheckInfo {
 export const NOT_JUDGED = Symbol('not judged');
 
 /** A check of every answer: a problem, nothing wrong, or NOT_JUDGED when the exchange is none of its business. */
-export interface ResponseCheck extends CheckInfo {
+export interface ResponseCheck<N extends CheckName = CheckName> extends CheckInfo<N> {
   kind: 'response';
   judge(exchange: Exchange, spec: ApiSpec): Problem | undefined | typeof NOT_JUDGED;
 }
 
-export const responseCheck = (name: string, meaning: string, judge: ResponseCheck['judge']): ResponseCheck => ({
-  name,
+/** A check of every answer; a name not among `CHECK`'s is a profile's own (`OwnCheckName`). */
+export const responseCheck = <N extends string>(name: N, meaning: string, judge: ResponseCheck['judge']): ResponseCheck<NameOf<N>> => ({
+  name: name as NameOf<N>,
   meaning,
   kind: 'response',
   judge,
 });
 
-export const expectationCheck = (name: string, meaning: string, needs: Pick<CheckInfo, 'stateful' | 'writes'> = {}): CheckInfo => ({
-  name,
+/**
+ * A check of what drivers expect of the requests they send for it; a name not among `CHECK`'s
+ * is a profile's own (`OwnCheckName`), which the profile's scenarios name by `.name`.
+ */
+export const expectationCheck = <N extends string>(
+  name: N,
+  meaning: string,
+  needs: Pick<CheckInfo, 'stateful' | 'writes'> = {},
+): CheckInfo<NameOf<N>> => ({
+  name: name as NameOf<N>,
   meaning,
   kind: 'expectation',
   ...needs,

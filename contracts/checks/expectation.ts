@@ -1,6 +1,6 @@
 // Judging what a driver expected of the answer to a request it sent: its status (and media
 // type), the user it shows, the list it returns.
-import type { ApiSpec } from '../../specs/index.ts';
+import { mediaTypeEssence, type ApiSpec } from '../../specs/index.ts';
 import type { ApiProfile } from '../apis/profile.ts';
 import { mediaTypeOf, type Exchange } from '../exchange.ts';
 import { undocumentedNote, type Problem } from './check.ts';
@@ -34,7 +34,7 @@ export function unmetExpectation(exchange: Exchange, spec: ApiSpec, profile: Api
       };
     }
   }
-  if (expect.mediaType !== undefined && mediaTypeOf(response) !== expect.mediaType) {
+  if (expect.mediaType !== undefined && mediaTypeOf(response) !== mediaTypeEssence(expect.mediaType)) {
     return {
       problem: {
         message: `${intent.purpose}: expected ${status} as ${expect.mediaType}, got ${mediaTypeOf(response) || 'no Content-Type'}`,

@@ -1,22 +1,22 @@
 // Checks of every answer, whatever request produced it: each is a small function over one
 // exchange, with its name and meaning beside it.
 import type { ErrorObject } from 'ajv';
-import type { ApiSpec } from '../../specs/index.ts';
+import { isJsonMediaType as isJson, mediaTypeEssence, type ApiSpec } from '../../specs/index.ts';
 import type { Schema } from '../../specs/schema.ts';
 import { mediaTypeOf, type Exchange } from '../exchange.ts';
 import { NOT_JUDGED, responseCheck, undocumentedNote, type Problem, type ResponseCheck } from './check.ts';
+import { CHECK } from './names.ts';
 
 const documented = ({ operationId, response }: Exchange, spec: ApiSpec) => spec.documentsStatus(operationId, response.status);
-const isJson = (mediaType: string) => /^application\/([\w.+-]+\+)?json$/.test(mediaType);
 
 /** The server never answers with a 5xx, whatever it was sent. */
-export const notAServerError = responseCheck('not_a_server_error', 'no request gets a 5xx', ({ response }) =>
+export const notAServerError = responseCheck(CHECK.not_a_server_error, 'no request gets a 5xx', ({ response }) =>
   response.status >= 500 ? { message: `expected no server error, got ${response.status}`, status: response.status } : undefined,
 );
 
 /** The status is one the spec documents for the operation. */
 export const statusCodeConformance = responseCheck(
-  'status_code_conformance',
+  CHECK.status_code_conformance,
   'every status is documented for its operation',
   (exchange, spec) =>
     documented(exchange, spec)
@@ -30,7 +30,7 @@ export const statusCodeConformance = responseCheck(
 
 /** A body comes with a content type the spec documents for that status; a bodiless status has no body. */
 export const contentTypeConformance = responseCheck(
-  'content_type_conformance',
+  CHECK.content_type_conformance,
   'every body has a documented content type',
   (exchange, spec) => {
     const { operationId, response } = exchange;
@@ -40,7 +40,7 @@ export const contentTypeConformance = responseCheck(
       return response.text === '' ? undefined : { message: `expected no body with ${response.status}, got ${response.text.length} bytes` };
     const mediaType = mediaTypeOf(response);
     if (!mediaType) return { message: `expected Content-Type ${types.join(' or ')} with ${response.status}, got none` };
-    return types.includes(mediaType)
+    return types.some((type) => mediaTypeEssence(type) === mediaType)
       ? undefined
       : { message: `expected Content-Type ${types.join(' or ')} with ${response.status}, got ${mediaType}` };
   },
@@ -48,7 +48,7 @@ export const contentTypeConformance = responseCheck(
 
 /** The body validates against the spec's schema for the operation, status and media type. */
 export const responseSchemaConformance = responseCheck(
-  'response_schema_conformance',
+  CHECK.response_schema_conformance,
   "every body matches its status's schema",
   (exchange, spec) => {
     const { operationId, response } = exchange;
@@ -67,7 +67,7 @@ export const responseSchemaConformance = responseCheck(
  * says the server names it (`x-response-charset`).
  */
 export const headerConformance = responseCheck(
-  'header_conformance',
+  CHECK.header_conformance,
   'documented headers are sent: charset, WWW-Authenticate …',
   (exchange, spec) => {
     const { operationId, response } = exchange;
@@ -100,7 +100,7 @@ const SECRET_NAME = /(^|_)(password|passwd|pwd|hash|hashed|salt|secret)(_|$)|[a-
  * hoop's 201 to a create that sent a password).
  */
 export const noSecretsInAnswers = responseCheck(
-  'no_secrets_in_answers',
+  CHECK.no_secrets_in_answers,
   'no answer shows a password, hash or other write-only field',
   (exchange, spec) => {
     const { operationId, response } = exchange;

@@ -4,8 +4,9 @@ import type { Operation } from '../../specs/index.ts';
 import type { CreatedUser } from '../apis/profile.ts';
 import type { Auth } from '../exchange.ts';
 import type { RunContext } from './context.ts';
+import { CHECK, type CheckName } from '../checks/names.ts';
 
-export const AUTH_CHECKS = ['auth_required', 'invalid_credentials_refused', 'admin_required'];
+export const AUTH_CHECKS = [CHECK.auth_required, CHECK.invalid_credentials_refused, CHECK.admin_required];
 
 /**
  * A credential no server issued, in the form of the admin's — its scheme (`Bearer`, `Token` …)
@@ -46,20 +47,23 @@ export async function auth(context: RunContext): Promise<void> {
     (operation) => operation.requirement.role !== 'none' && context.allows(operation.method),
   );
   const user = context.mode.readOnly || context.mode.stateless ? undefined : await context.user('auth');
-  const refuse = async (check: string, auth: Auth, who: string, allowed: Operation[], status: (operation: Operation) => number[]) => {
+  const refuse = async (check: CheckName, auth: Auth, who: string, allowed: Operation[], status: (operation: Operation) => number[]) => {
     if (!context.selects(check)) return;
     for (const operation of allowed) {
       const call = context.profile.sample(operation.id, user, context.data);
       if (call) await context.send({ ...call, auth }, { purpose: who, check, expect: { status: status(operation) } });
     }
   };
-  await refuse('auth_required', 'none', 'a request without credentials', operations, unauthenticatedStatus);
+  await refuse(CHECK.auth_required, 'none', 'a request without credentials', operations, unauthenticatedStatus);
   if (context.mode.stateless) {
-    context.block(['invalid_credentials_refused', 'admin_required'], 'a stateless target does not know which credentials it issued');
+    context.block(
+      [CHECK.invalid_credentials_refused, CHECK.admin_required],
+      'a stateless target does not know which credentials it issued',
+    );
     return;
   }
   await refuse(
-    'invalid_credentials_refused',
+    CHECK.invalid_credentials_refused,
     { header: forgedCredential(context) },
     'a credential no server issued',
     operations,
@@ -69,17 +73,17 @@ export async function auth(context: RunContext): Promise<void> {
 }
 
 async function adminOnly(context: RunContext, user: CreatedUser | undefined, operations: Operation[]): Promise<void> {
-  if (!context.selects('admin_required')) return;
+  if (!context.selects(CHECK.admin_required)) return;
   const adminOnly = operations.filter((operation) => operation.requirement.role === 'admin');
-  if (adminOnly.length === 0) return context.block('admin_required', 'no admin-only operation this run may call');
+  if (adminOnly.length === 0) return context.block(CHECK.admin_required, 'no admin-only operation this run may call');
   const standard: Auth | undefined = context.transport.has('standard') ? 'standard' : await context.profile.obtainStandard?.(context);
-  if (!standard) return context.block('admin_required', 'no --auth-standard credential given');
+  if (!standard) return context.block(CHECK.admin_required, 'no --auth-standard credential given');
   for (const operation of adminOnly) {
     const call = context.profile.sample(operation.id, user, context.data);
     if (call)
       await context.send(
         { ...call, auth: standard },
-        { purpose: 'a non-admin credential', check: 'admin_required', expect: { status: [403] } },
+        { purpose: 'a non-admin credential', check: CHECK.admin_required, expect: { status: [403] } },
       );
   }
 }

@@ -3,6 +3,7 @@ import type { ApiProfile, CreatedUser } from '../apis/profile.ts';
 import type { DataFactory } from '../data.ts';
 import { isSuccess, type Call, type Exchange, type Intent } from '../exchange.ts';
 import type { Transport } from '../transport.ts';
+import { CHECK, type CheckName } from '../checks/names.ts';
 
 /** What a run may do: only safe requests, nothing that needs the server to keep state, destructive probes. */
 export interface RunMode {
@@ -27,7 +28,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export class RunContext {
   /** Checks a driver could not feed, with why (a failed precondition, nothing to do on this API). */
-  readonly blocked = new Map<string, string>();
+  readonly blocked = new Map<CheckName, string>();
   /** Every user the run created and has not removed. */
   readonly users: CreatedUser[] = [];
   /** Calls the clean-up sends besides undoing creates (restoring a changed setting …). */
@@ -47,7 +48,7 @@ export class RunContext {
     readonly data: DataFactory,
     readonly mode: RunMode,
     /** Whether the run judges a check, so that a driver sends only the traffic that is judged. */
-    readonly selects: (check: string) => boolean = () => true,
+    readonly selects: (check: CheckName) => boolean = () => true,
     private readonly onProgress: (progress: Progress) => void = () => {},
   ) {}
 
@@ -63,13 +64,25 @@ export class RunContext {
 
   async send(call: Call, intent: Intent): Promise<Exchange> {
     if (!this.allows(call.method)) throw new Error(`a read-only run cannot send ${call.method} ${call.path}`);
-    const exchange = await this.transport.send(call, intent);
+    const exchange = await this.transport.send(this.withMediaType(call), intent);
     this.onProgress({ phase: this.phase, requests: this.transport.exchanges.length });
     return exchange;
   }
 
+  /**
+   * A body goes as the media type the spec documents for the operation (`application/scim+json` …)
+   * unless the call names one: a profile's calls need not be made by `spec.call`.
+   */
+  private withMediaType(call: Call): Call {
+    if (call.contentType !== undefined || (call.body === undefined && call.raw === undefined)) return call;
+    const documented = this.spec.operations.some((operation) => operation.id === call.operationId)
+      ? this.spec.requestMediaType(call.operationId)
+      : undefined;
+    return documented === undefined ? call : { ...call, contentType: documented };
+  }
+
   /** Keeps a check from judging, with why; the first reason given stays. */
-  block(checks: string | string[], reason: string): void {
+  block(checks: CheckName | CheckName[], reason: string): void {
     for (const check of [checks].flat()) if (!this.blocked.has(check)) this.blocked.set(check, reason);
   }
 
@@ -93,13 +106,13 @@ export class RunContext {
     const call = this.profile.create(body);
     const exchange = await this.send(path ? { ...call, path } : call, {
       purpose,
-      check: 'create_read_back',
+      check: CHECK.create_read_back,
       expect: { status: 'success', shows: this.profile.shows(body).answer },
     });
     const created = isSuccess(exchange) ? this.profile.created(exchange) : undefined;
     if (!created) {
       this.creationFailed = true;
-      this.block('create_read_back', this.noUserReason);
+      this.block(CHECK.create_read_back, this.noUserReason);
       return undefined;
     }
     exchange.intent.captures = created.captures;

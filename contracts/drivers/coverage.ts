@@ -2,6 +2,7 @@
 // call, the documented path forms, and a request for each documented status still not provoked.
 import { coverageOf } from '../coverage.ts';
 import type { RunContext } from './context.ts';
+import { CHECK } from '../checks/names.ts';
 
 /**
  * A well-formed request to each operation the run may call (safe ones; all of them on a stateless
@@ -14,7 +15,7 @@ export async function samples(context: RunContext): Promise<void> {
     if (!context.allows(operation.method) || !(operation.method === 'GET' || context.mode.stateless)) continue;
     let call = context.profile.sample(operation.id, undefined, context.data);
     if (!call && mayCreate) call = context.profile.sample(operation.id, await context.user('samples'), context.data);
-    if (call) await context.send(call, { purpose: 'a well-formed request', check: 'operation_success', expect: { status: 'success' } });
+    if (call) await context.send(call, { purpose: 'a well-formed request', check: CHECK.operation_success, expect: { status: 'success' } });
     else
       context.notes.push(
         `operation_success: ${operation.id} not sampled: it needs a record of this run${mayCreate ? ', and none was created' : ' (a read-only run creates none)'}`,
@@ -28,7 +29,7 @@ export async function samples(context: RunContext): Promise<void> {
  */
 export async function pathForms(context: RunContext): Promise<void> {
   if (context.spec.document['x-trailing-slash'] !== 'optional')
-    return context.block('path_forms', 'the spec documents one form of each path');
+    return context.block(CHECK.path_forms, 'the spec documents one form of each path');
   const seen = new Set<string>();
   for (const exchange of [...context.transport.exchanges]) {
     const { operationId, call, response } = exchange;
@@ -36,7 +37,12 @@ export async function pathForms(context: RunContext): Promise<void> {
     seen.add(operationId);
     await context.send(
       { ...call, path: `${call.path}/` },
-      { purpose: 'the same request with a trailing slash', check: 'path_forms', expect: { status: [response.status] }, after: [exchange] },
+      {
+        purpose: 'the same request with a trailing slash',
+        check: CHECK.path_forms,
+        expect: { status: [response.status] },
+        after: [exchange],
+      },
     );
   }
   if (!context.mode.readOnly && !context.mode.stateless) {
@@ -50,7 +56,7 @@ export async function pathForms(context: RunContext): Promise<void> {
  * faulty server would obey destructively only with `--allow-destructive`, and last.
  */
 export async function provocations(context: RunContext): Promise<void> {
-  if (context.mode.stateless) return context.block('provoked_status', 'a stateless target answers from examples, not from state');
+  if (context.mode.stateless) return context.block(CHECK.provoked_status, 'a stateless target answers from examples, not from state');
   const user = context.mode.readOnly ? undefined : await context.user('provocations');
   const all = (await context.profile.provocations(context, user)).filter((provocation) => context.allows(provocation.call.method));
   const destructive = all.filter((provocation) => provocation.destructive);
@@ -71,7 +77,7 @@ export async function provocations(context: RunContext): Promise<void> {
     for (const call of provocation.setup ?? []) setup.push(await context.send(call, { purpose: `preparing: ${provocation.purpose}` }));
     await context.send(provocation.call, {
       purpose: provocation.purpose,
-      check: 'provoked_status',
+      check: CHECK.provoked_status,
       expect: { status: [provocation.status] },
       after: setup,
     });

@@ -4,15 +4,16 @@ import { bodyTargetsOf, type BodyTarget } from '../apis/profile.ts';
 import type { InvalidBody } from '../data.ts';
 import type { Expectation } from '../exchange.ts';
 import type { RunContext } from './context.ts';
+import { CHECK } from '../checks/names.ts';
 
-export const DATA_CHECKS = ['negative_data_rejection', 'positive_data_acceptance'];
+export const DATA_CHECKS = [CHECK.negative_data_rejection, CHECK.positive_data_acceptance];
 
 export async function bodies(context: RunContext): Promise<void> {
   const user = await context.user('data');
   if (!user) return context.block(DATA_CHECKS, context.noUserReason);
   for (const target of bodyTargetsOf(context.profile, user, context.data)) {
-    if (context.selects('negative_data_rejection')) await negative(context, target);
-    if (target.acceptsValid && context.selects('positive_data_acceptance')) await positive(context, target);
+    if (context.selects(CHECK.negative_data_rejection)) await negative(context, target);
+    if (target.acceptsValid && context.selects(CHECK.positive_data_acceptance)) await positive(context, target);
   }
 }
 
@@ -26,7 +27,7 @@ async function negative(context: RunContext, target: BodyTarget): Promise<void> 
     if (!expectation) continue;
     await context.send(target.call(variant), {
       purpose: `a body with ${variant.name}`,
-      check: 'negative_data_rejection',
+      check: CHECK.negative_data_rejection,
       expect: expectation.expect,
       provenance: expectation.provenance,
     });
@@ -50,7 +51,7 @@ async function positive(context: RunContext, target: BodyTarget): Promise<void> 
   for (const unicode of [false, true]) {
     await context.send(target.call({ body: target.valid(unicode) }), {
       purpose: `a valid body${unicode ? ' with non-ASCII names' : ''}`,
-      check: 'positive_data_acceptance',
+      check: CHECK.positive_data_acceptance,
       expect: { status: 'success' },
     });
   }

@@ -6,13 +6,14 @@
 // records the target need not hold are replaced by the run's own (fresh emails and tokens, users
 // the run creates, what the target holds), with what the profile says its fields name
 // (`ApiProfile.examples`); a pair that cannot be made safe is left out, with why, in the notes.
-import type { ApiSpec, Operation, ParameterObject } from '../../specs/spec.ts';
+import { isJsonMediaType, type ApiSpec, type Operation, type ParameterObject } from '../../specs/spec.ts';
 import type { Schema } from '../../specs/schema.ts';
 import type { CreatedUser, ExampleKind, ExampleValues } from '../apis/profile.ts';
 import type { Call, Exchange, Expectation } from '../exchange.ts';
 import type { RunContext } from './context.ts';
+import { CHECK } from '../checks/names.ts';
 
-export const EXAMPLE_CHECKS = ['example_pairs'];
+export const EXAMPLE_CHECKS = [CHECK.example_pairs];
 
 /** One request example of the spec and the status of the answer paired with it by name. */
 export interface ExamplePair {
@@ -133,9 +134,9 @@ export async function examples(context: RunContext): Promise<void> {
   const { spec, profile, mode } = context;
   const values = profile.examples;
   const pairs = examplePairs(spec);
-  if (pairs.length === 0) return context.block('example_pairs', 'the spec pairs no request example with a response example');
+  if (pairs.length === 0) return context.block(CHECK.example_pairs, 'the spec pairs no request example with a response example');
   if (!values && !mode.stateless)
-    return context.block('example_pairs', `the ${profile.api} profile says nothing of what its examples' values name`);
+    return context.block(CHECK.example_pairs, `the ${profile.api} profile says nothing of what its examples' values name`);
   const left: string[] = [];
   const leave = (pair: ExamplePair, reason: string) => left.push(`${pair.operation.id} ${pair.name} → ${pair.status}: ${reason}`);
   const replay = new Replay(context, values!, seededOf(spec));
@@ -255,10 +256,12 @@ class Replay {
   }
 
   async send(pair: ExamplePair, expect: Expectation, call: Call, after: Exchange[]): Promise<Exchange> {
-    const media = pair.body && pair.body.mediaType !== 'application/json' ? ` as ${pair.body.mediaType}` : '';
+    // Named where the operation takes more than its JSON media type (a form too).
+    const media =
+      pair.body && pair.body.mediaType !== this.context.spec.requestMediaType(pair.operation.id) ? ` as ${pair.body.mediaType}` : '';
     return this.context.send(call, {
       purpose: `the example ${pair.operation.id} ${pair.name}${media} (paired with ${pair.status})`,
-      check: 'example_pairs',
+      check: CHECK.example_pairs,
       expect,
       after,
     });
@@ -348,7 +351,7 @@ class Replay {
     const expect: Expectation = { status: [status] };
     if (!example) return expect;
     expect.mediaType = example.mediaType;
-    if (status >= 300 || !/json/.test(example.mediaType)) return expect;
+    if (status >= 300 || !isJsonMediaType(example.mediaType)) return expect;
     const text = JSON.stringify(example.value);
     const user = profile.userIn({ status, headers: { 'content-type': example.mediaType }, text, json: example.value });
     if (!user) return expect;
@@ -408,7 +411,7 @@ function callOf(context: RunContext, pair: ExamplePair, replacements: Replacemen
   // A string example is sent as it is (malformed JSON on purpose), as Specmatic sends it.
   if (typeof value === 'string') return { ...call, raw: value, contentType: mediaType };
   const body = leavesOf(value, (field, leaf) => (kindOfField(field) ? replaced(leaf) : leaf));
-  if (mediaType === 'application/json' || /\+json$/.test(mediaType)) return { ...call, body, contentType: mediaType };
+  if (isJsonMediaType(mediaType)) return { ...call, body, contentType: mediaType };
   const fields = Object.entries(isObject(body) ? body : {}).map(([name, item]) => [
     name,
     typeof item === 'string' ? item : JSON.stringify(item),

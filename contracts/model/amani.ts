@@ -16,6 +16,7 @@
 // `⟨company⟩` on each side by the first answer that shows it: so a login that shows another user's
 // id, or another company than the create did (`company_id` there, `company` here), differs.
 import * as fc from 'fast-check';
+import { apiSpec } from '../../specs/index.ts';
 import { isObject } from '../../specs/json.ts';
 import type { Call, ReceivedResponse } from '../exchange.ts';
 import type { ModelProfile, Step, Who } from './profile.ts';
@@ -32,7 +33,7 @@ interface Role {
   permissions: string[];
 }
 
-const listGroups = (auth: 'admin' | 'standard'): Call => ({ operationId: 'listGroups', method: 'GET', path: '/api/v2/group', auth });
+const listGroups = (auth: 'admin' | 'standard'): Call => apiSpec('amani').call('listGroups', { auth });
 const rolesIn = (response: ReceivedResponse): Role[] =>
   response.status === 200 && Array.isArray(response.json)
     ? response.json.filter((role): role is Role => isObject(role) && typeof role.id === 'number' && Array.isArray(role.permissions))
@@ -274,14 +275,7 @@ export function amaniModel(): ModelProfile {
           (role) => role.permissions.includes('view_group') && !role.permissions.some((p) => /^(add|change)_user$/.test(p)),
         );
         const groups = listed === 403 && mayList === 200 ? [] : listed === 200 && mayList === 403 && viewer ? [viewer.id] : undefined;
-        if (id && groups)
-          await vendor({
-            operationId: 'updateUser',
-            method: 'PATCH',
-            path: `/api/v2/user/${encodeURIComponent(id)}`,
-            auth: 'admin',
-            body: { groups },
-          });
+        if (id && groups) await vendor(apiSpec('amani').call('updateUser', { params: { user_uuid: id }, body: { groups } }));
       }
       return flags;
     },

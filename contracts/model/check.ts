@@ -1,10 +1,11 @@
 // The check the model-based phase feeds (kept apart from the engine, which loads the mock).
 import { expectationCheck } from '../checks/check.ts';
+import { CHECK } from '../checks/names.ts';
 
-export const MODEL_CHECKS = ['model_agreement'];
+export const MODEL_CHECKS = [CHECK.model_agreement];
 
 export const modelAgreement = expectationCheck(
-  'model_agreement',
+  CHECK.model_agreement,
   'generated sequences of requests are answered as the vendor (usermock, its executable model) answers them',
   { stateful: true },
 );

@@ -16,6 +16,7 @@ import { amaniModel } from './amani.ts';
 import { haploModel } from './haplo.ts';
 import { hoopModel } from './hoop.ts';
 import { applicable, bind, callOf, resolve, Side, type Abstract, type Execution, type ModelProfile, type Step } from './profile.ts';
+import { CHECK } from '../checks/names.ts';
 
 const MODELS: Record<string, () => ModelProfile> = { hoop: hoopModel, haplo: haploModel, amani: amaniModel };
 
@@ -68,7 +69,7 @@ class Pair {
     noteHeld(vendor, spec.operation(step.operationId).method, answer);
     if (differences.length) throw new Disagreement(exchange, answer, differences, [...this.history], step);
     // Judged by model_agreement: it agreed (a disagreement is recorded once, from the shortest sequence).
-    exchange.intent = { ...exchange.intent, check: 'model_agreement', expect: { agreement: { vendor: answer, differences: [] } } };
+    exchange.intent = { ...exchange.intent, check: CHECK.model_agreement, expect: { agreement: { vendor: answer, differences: [] } } };
     if (observation) return exchange;
     this.history.push(exchange);
     if (isSuccess(exchange)) this.succeeded.push(step);
@@ -156,7 +157,7 @@ async function listedAtLast(context: RunContext, survivors: string[]): Promise<v
   const anyone = { key: survivors[0]!, sent: {}, shows: {}, history: [] };
   await context.send(list.call(anyone), {
     purpose: `finally: listing the users, which must show the ${survivors.length} the model-based sequences left`,
-    check: 'model_agreement',
+    check: CHECK.model_agreement,
     expect: { status: 'success', includes: survivors },
   });
 }
@@ -268,7 +269,7 @@ export async function modelBased(context: RunContext, runs: number): Promise<voi
   exchange.intent = {
     ...exchange.intent,
     purpose: human(shown.step.label),
-    check: 'model_agreement',
+    check: CHECK.model_agreement,
     expect: { agreement: { vendor, differences } },
     after: history,
   };

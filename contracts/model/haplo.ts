@@ -5,6 +5,7 @@
 // (the standard ones, then those its people are members of) and keeps those the model has too,
 // by code (`⟪known group0⟫`) and by id (`group:⟪known group0.id⟫`), each side its own.
 import * as fc from 'fast-check';
+import { apiSpec } from '../../specs/index.ts';
 import { isObject } from '../../specs/json.ts';
 import type { Call, ReceivedResponse } from '../exchange.ts';
 import type { ModelProfile, Side, Step, Who } from './profile.ts';
@@ -34,18 +35,10 @@ const USERNAME_CASED = (record: string) => `n.⟪email ${record}⟫`;
 /** Departments of the sequence (shared: a query of one may find several). */
 const DEPARTMENTS = ['⟪token⟫-d1', '⟪token⟫-d2'];
 
-const read = (id: unknown, auth: 'admin' | 'standard' = 'admin'): Call => ({
-  operationId: 'getUserById',
-  method: 'GET',
-  path: `/api/v0-user/id/${encodeURIComponent(String(id))}`,
-  auth,
-});
-const getGroup = (code: string, auth: 'admin' | 'standard' = 'admin'): Call => ({
-  operationId: 'getGroup',
-  method: 'GET',
-  path: `/api/v0-user/group/${encodeURIComponent(code)}`,
-  auth,
-});
+const read = (id: unknown, auth: 'admin' | 'standard' = 'admin'): Call =>
+  apiSpec('haplo').call('getUserById', { params: { id: String(id) }, auth });
+const getGroup = (code: string, auth: 'admin' | 'standard' = 'admin'): Call =>
+  apiSpec('haplo').call('getGroup', { params: { groupcode: code }, auth });
 
 const ok = (response: ReceivedResponse): response is ReceivedResponse & { json: Record<string, unknown> } =>
   response.status === 200 && isObject(response.json);

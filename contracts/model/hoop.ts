@@ -2,6 +2,7 @@
 // records — which the model is made to match (`PUT` of the model's callers to the server's
 // values) and whose emails and ids are mapped by symbol.
 import * as fc from 'fast-check';
+import { apiSpec } from '../../specs/index.ts';
 import { isObject } from '../../specs/json.ts';
 import { selfSlack, userInfo } from '../apis/hoop.ts';
 import type { ModelProfile, Step, Who } from './profile.ts';
@@ -162,20 +163,19 @@ export function hoopModel(): ModelProfile {
         const ours = (await vendor(userInfo(auth))).json;
         if (!isObject(theirs) || !isObject(ours)) continue;
         // The model's caller becomes the server's, as far as a client can make it: everything but its email and id.
-        await vendor({
-          operationId: 'updateUser',
-          method: 'PUT',
-          path: `/api/users/${encodeURIComponent(String(ours.email))}`,
-          auth: 'admin',
-          body: {
-            email: ours.email,
-            name: theirs.name,
-            picture: theirs.picture,
-            slack_id: theirs.slack_id,
-            groups: theirs.groups,
-            status: theirs.status,
-          },
-        });
+        await vendor(
+          apiSpec('hoop').call('updateUser', {
+            params: { emailOrID: String(ours.email) },
+            body: {
+              email: ours.email,
+              name: theirs.name,
+              picture: theirs.picture,
+              slack_id: theirs.slack_id,
+              groups: theirs.groups,
+              status: theirs.status,
+            },
+          }),
+        );
         for (const [side, user] of [
           [sides.server, theirs],
           [sides.vendor, ours],

@@ -1,7 +1,9 @@
 import type { Faker } from '@faker-js/faker';
-import type { ApiSpec, Operation } from '../../specs/spec.ts';
+import type { ApiSpec } from '../../specs/spec.ts';
 import type { Gate } from './access.ts';
+import type { Answer } from './compose.ts';
 import type { MockRequest, MockResponse } from './http.ts';
+import type { Match } from './router.ts';
 
 /** `Authorization` header values of the two kinds of caller every API has in the mock. */
 export interface Credentials {
@@ -60,8 +62,12 @@ export interface ApiModule<
    */
   fork?(state: S): S;
   credentials(state: S): Credentials;
-  /** The spec operation a method and path route to, if any. */
-  operationFor(method: string, path: string): Operation | undefined;
+  /**
+   * Where a method and path (its mount prefix taken off) go: a spec operation and its handler, a
+   * path served under other methods only, or nothing. The core asks once per request and hands the
+   * match to `handle`, to the middlewares and to the transports.
+   */
+  route(method: string, path: string): Match;
   /**
    * What `maxUsers` bounds, each kind of record on its own (users first, and groups where clients
    * can make them): how many a state holds, the operations that add one — refused once it is full —
@@ -86,12 +92,12 @@ export interface ApiModule<
   /** The vendor's error body for a message of the mock's own (an undocumented `Prefer: code=`). */
   error(status: number, message: string): MockResponse;
   /**
-   * Answers a request to one of its paths, checking access where the vendor's server does. A
-   * request whose credential the gate refuses, or that routes to no operation (`operationFor`),
-   * must change nothing: in a session that has not written yet, the core answers it from the
-   * seeded state every such session shares.
+   * Answers a request to one of its paths — `route` already matched it — checking access where the
+   * vendor's server does. A request whose credential the gate refuses, or that routes to no
+   * operation, must change nothing: in a session that has not written yet, the core answers it
+   * from the seeded state every such session shares.
    */
-  handle(request: MockRequest, state: S): MockResponse | Promise<MockResponse>;
+  handle(request: MockRequest, state: S, route: Match): Answer;
   /** Who its callers are and how it refuses them; the core applies the spec's requirements with it (`Prefer: code=` too). */
   gate: Gate<S, unknown>;
   /** What `usermock serve` prints for this API at `url`: where it is and how to call it. */

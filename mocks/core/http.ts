@@ -23,14 +23,23 @@ export interface MockResponse {
   delay?: number;
 }
 
+/** Marks a Refusal whichever copy of usermock made it (an API module built on the package, run by a core from source). */
+const REFUSAL = Symbol.for('usermock.refusal');
+
 /**
- * An answer thrown from deep inside the core (a limit reached while seeding a session), as Hono's
- * `HTTPException`: the 500 boundary answers it as it is.
+ * An answer thrown from deep inside the core (a limit reached while seeding a session, a body an
+ * operation refuses), as Hono's `HTTPException`: the 500 boundary answers it as it is.
  */
 export class Refusal extends Error {
+  readonly [REFUSAL] = true;
+
   constructor(readonly response: MockResponse) {
     super(response.body);
     this.name = 'Refusal';
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && REFUSAL in value;
   }
 }
 

@@ -1,17 +1,13 @@
 // What every API shares, each concern a small middleware (`compose.ts`): the core puts them in
 // order around the API that answers; a test or a transport can put its own around them too.
-import { after, type Answer, type Middleware } from './compose.ts';
+import { after, type Answer, type Middleware as GenericMiddleware } from './compose.ts';
+import type { RequestContext } from './context.ts';
 import { empty, Refusal, text, type MockRequest, type MockResponse } from './http.ts';
 import type { Journal, Recorded } from './journal.ts';
 import { parsePrefer, pickLatency, sleep, type Latency } from './prefer.ts';
 
-/** The header that selects an isolated copy of the seeded state. */
-export const SESSION_HEADER = 'x-usermock-session';
-export const DEFAULT_SESSION = 'default';
-
-export function sessionOf(request: MockRequest): string {
-  return request.headers[SESSION_HEADER] || DEFAULT_SESSION;
-}
+/** A concern of the core: it sees the request as resolved once (`context.ts`). */
+export type Middleware = GenericMiddleware<RequestContext>;
 
 /**
  * Records every answer in the request journal: method, path, status, session, time and duration,
@@ -19,18 +15,18 @@ export function sessionOf(request: MockRequest): string {
  * describes as `undefined` is not recorded.
  */
 export const journalled =
-  (journal: Journal, describe: (request: MockRequest, response: MockResponse) => Partial<Recorded> | undefined): Middleware =>
-  (request, next) => {
+  (journal: Journal, describe: (context: RequestContext, response: MockResponse) => Partial<Recorded> | undefined): Middleware =>
+  (context, next) => {
     const start = performance.now();
-    return after(next(request), (response) => {
-      const details = describe(request, response);
+    return after(next(context), (response) => {
+      const details = describe(context, response);
       if (details) {
         journal.record({
           time: Date.now(),
           duration: Math.round((performance.now() - start) * 10) / 10,
-          session: sessionOf(request),
-          method: request.method,
-          path: request.path,
+          session: context.session,
+          method: context.sent.method,
+          path: context.sent.path,
           status: response.status,
           ...details,
         });
@@ -44,10 +40,11 @@ export const journalled =
  * preflights described. Other clients (curl, a backend, a test runner) get `Vary: Origin` only —
  * CORS is a browser's rule, and the headers would only be bytes to write and parse.
  */
-export const cors: Middleware = (request, next) =>
-  after(next(request), (response) => {
-    if (request.headers.origin === undefined && request.method !== 'OPTIONS') response.headers.vary = 'Origin';
-    else Object.assign(response.headers, corsHeaders(request));
+export const cors: Middleware = (context, next) =>
+  after(next(context), (response) => {
+    const { sent } = context;
+    if (sent.headers.origin === undefined && sent.method !== 'OPTIONS') response.headers.vary = 'Origin';
+    else Object.assign(response.headers, corsHeaders(sent));
     return response;
   });
 
@@ -57,14 +54,14 @@ export const cors: Middleware = (request, next) =>
  */
 export const serverErrorBoundary =
   (onError: (error: unknown) => void): Middleware =>
-  (request, next) => {
+  (context, next) => {
     const internalError = (error: unknown) => {
       if (error instanceof Refusal) return error.response;
       onError(error);
       return text(500, 'usermock: internal error');
     };
     try {
-      const answer = next(request);
+      const answer = next(context);
       return answer instanceof Promise ? answer.catch(internalError) : answer;
     } catch (error) {
       return internalError(error);
@@ -72,16 +69,16 @@ export const serverErrorBoundary =
   };
 
 /** A body the transport would not read whole (over its limit) is refused before anything handles it. */
-export const bodyLimit: Middleware = (request, next) => (request.bodyTooLarge ? text(413, 'request body too large') : next(request));
+export const bodyLimit: Middleware = (context, next) => (context.sent.bodyTooLarge ? text(413, 'request body too large') : next(context));
 
 /** A CORS preflight is answered here, whatever the path. */
-export const preflight: Middleware = (request, next) => (request.method === 'OPTIONS' ? empty(204) : next(request));
+export const preflight: Middleware = (context, next) => (context.sent.method === 'OPTIONS' ? empty(204) : next(context));
 
 /** `Prefer: delay=<ms>` and `--latency`: a slow answer, to see a frontend's loading states. */
 export const latency =
   (range: Latency | undefined, defer: boolean): Middleware =>
-  (request, next) =>
-    delayed((parsePrefer(request.headers.prefer).delay ?? 0) + (range ? pickLatency(range) : 0), defer, () => next(request));
+  (context, next) =>
+    delayed((parsePrefer(context.sent.headers.prefer).delay ?? 0) + (range ? pickLatency(range) : 0), defer, () => next(context));
 
 /**
  * `answer`, `ms` later: waited here, or — `defer` — added to the response's `delay` for the

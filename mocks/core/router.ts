@@ -4,7 +4,11 @@ import type { MockResponse } from './http.ts';
 /** The path parameters a route template captured, decoded. */
 export type Params = Record<string, string>;
 
-export type Handler<C> = (context: C, params: Params) => MockResponse | Promise<MockResponse>;
+/**
+ * Answers one operation. Declared as a method, so a router of a module's own context type is still
+ * a router to the core, which hands the match back to that module only.
+ */
+export type Handler<C> = { answer(context: C, params: Params): MockResponse | Promise<MockResponse> }['answer'];
 
 interface Route<C> {
   method: string;
@@ -16,8 +20,13 @@ interface Route<C> {
 }
 
 /** What matching a request found: a route, a path known under another method only, or nothing. */
-export type Match<C> =
-  { kind: 'route'; operation: Operation; handler: Handler<C>; params: Params } | { kind: 'wrong-method' } | { kind: 'none' };
+export type Match<C = unknown> =
+  | { kind: 'route'; operation: Operation; handler: Handler<C>; params: Params }
+  | { kind: 'wrong-method'; operation?: undefined }
+  | { kind: 'none'; operation?: undefined };
+
+/** A path no route knows. */
+export const NO_ROUTE: Match<never> = Object.freeze({ kind: 'none' });
 
 /**
  * A small router over OpenAPI path templates (`/api/users/{emailOrID}`). A path belongs to the
@@ -38,15 +47,9 @@ export class Router<C> {
     return this;
   }
 
-  /** The operation a method and path route to, if any. */
-  operationFor(method: string, path: string): Operation | undefined {
-    const match = this.match(method, path);
-    return match.kind === 'route' ? match.operation : undefined;
-  }
-
   /** The operations served at a path, whatever their method. */
   operationsAt(path: string): Operation[] {
-    return [...new Set(this.routes.map((route) => route.method))].flatMap((method) => this.operationFor(method, path) ?? []);
+    return [...new Set(this.routes.map((route) => route.method))].flatMap((method) => this.match(method, path).operation ?? []);
   }
 
   match(method: string, path: string): Match<C> {
@@ -63,11 +66,12 @@ export class Router<C> {
       owner = route.template;
       if (route.method === method) return { kind: 'route', operation: route.operation, handler: route.handler, params };
     }
-    return owner === undefined ? { kind: 'none' } : { kind: 'wrong-method' };
+    return owner === undefined ? NO_ROUTE : WRONG_METHOD;
   }
 }
 
 const NO_PARAMS: Params = Object.freeze({});
+const WRONG_METHOD: Match<never> = Object.freeze({ kind: 'wrong-method' });
 
 function matchSegments(template: string[], actual: string[]): Params | undefined {
   if (template.length !== actual.length) return undefined;

@@ -3,11 +3,11 @@
 // works in `usermock serve --scenario`, `createMock({ scenario })` and the MSW helpers, in Node and
 // in the browser: this module reads no file.
 import { Ajv, type ErrorObject } from 'ajv';
-import type { Faker } from '@faker-js/faker';
 import schema from '../../scenarios/scenario.schema.json' with { type: 'json' };
 import { seededFaker } from '../../specs/faker.ts';
 import { isObject } from '../../specs/json.ts';
-import type { ApiModule, ApiState } from './api.ts';
+import type { ApiModule } from './api.ts';
+import { closest } from './spelling.ts';
 import { overrideProblemAmong, type OverrideRequest } from './overrides.ts';
 
 export interface Scenario {
@@ -178,29 +178,6 @@ function valueAt(value: unknown, path: ScenarioPath): unknown {
   return node;
 }
 
-/** The known name a misspelt one is most likely meant to be (at most two edits away), if any. */
-function closest(name: string, known: readonly string[]): string | undefined {
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of known) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance <= Math.min(2, Math.floor(candidate.length / 2)) && (!best || distance < best.distance)) best = { candidate, distance };
-  }
-  return best?.candidate;
-}
-
-/** Levenshtein distance with adjacent transpositions (`emial` is one edit from `email`). */
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
 /** Problems in the order their places come in the scenario (keys in the file's order, then indexes). */
 function inFileOrder(value: unknown, problems: ScenarioProblem[]): ScenarioProblem[] {
   const rank = (path: ScenarioPath): number[] => {
@@ -264,45 +241,4 @@ export class ScenarioError extends Error {
     this.problems = lines;
     this.details = details;
   }
-}
-
-/**
- * Adds users to a freshly seeded API state the way a client would: each through the API's own
- * create operation with the admin credential, so a scenario's user is stored exactly as the vendor
- * stores one (ids, defaults, normalisation) and the users the vendor refuses (a duplicate email)
- * fail loudly, each with the vendor's own answer. Answers the API's bodies for them.
- */
-export function createUsers<S extends ApiState>(
-  api: ApiModule<S>,
-  state: S,
-  faker: Faker,
-  users: readonly Record<string, unknown>[],
-): unknown[] {
-  const operation = api.spec.operation(api.newUser.operationId);
-  const refused: ScenarioProblem[] = [];
-  const answers = users.map((fields, i) => {
-    const body = JSON.stringify(api.newUser.body(faker, fields));
-    const answer = api.handle(
-      {
-        method: operation.method,
-        path: operation.path,
-        query: new URLSearchParams(),
-        headers: { authorization: api.credentials(state).admin, 'content-type': 'application/json' },
-        body,
-      },
-      state,
-    );
-    if (answer instanceof Promise) throw new Error(`${api.name}'s ${operation.id} answers later: users cannot be created while seeding`);
-    if (answer.status >= 300) {
-      refused.push({
-        path: ['apis', api.name, 'users', i],
-        message: `${api.name} refused it (${operation.id} ${body}): ${api.name} answered ${answer.status} ${answer.body ?? ''}`.trimEnd(),
-      });
-      return undefined;
-    }
-    return answer.body === undefined ? undefined : JSON.parse(answer.body);
-  });
-  // Every user the vendor refuses, not only the first.
-  if (refused.length > 0) throw new ScenarioError(refused);
-  return answers;
 }

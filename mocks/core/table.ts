@@ -81,21 +81,13 @@ export class Table<Key, Row, Unique extends string = never, Multi extends string
 
   /** The row a unique index holds under a key. */
   find(index: Unique, key: string): Row | undefined {
-    const id = this.uniqueKey(
-      this.unique.findIndex((unique) => unique.name === index),
-      key,
-    );
+    const id = this.uniqueKey(indexOf(this.unique, index), key);
     return id === undefined ? undefined : this.get(id);
   }
 
   /** The keys of the rows a multi index holds under a key. */
   keysWith(index: Multi, key: string): ReadonlySet<Key> {
-    return (
-      this.multiKeys(
-        this.multi.findIndex((multi) => multi.name === index),
-        key,
-      ) ?? NO_KEYS
-    );
+    return this.multiKeys(indexOf(this.multi, index), key) ?? NO_KEYS;
   }
 
   /** A value computed from the rows (a list answer's JSON), kept until the next `put` or `delete`. */
@@ -202,4 +194,10 @@ export class Table<Key, Row, Unique extends string = never, Multi extends string
   private assertUnforked(): void {
     if (this.forked) throw new Error('usermock: a table with forks never changes: its forks read it');
   }
+}
+
+/** Where the index of that name is (a loop: it runs on every lookup, and a closure per call costs more). */
+function indexOf(indexes: ReadonlyArray<{ name: string }>, name: string): number {
+  for (let i = 0; i < indexes.length; i++) if (indexes[i]!.name === name) return i;
+  return -1;
 }

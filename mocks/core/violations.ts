@@ -5,7 +5,31 @@
 import type { ErrorObject } from 'ajv';
 import type { ApiSpec, Operation } from '../../specs/spec.ts';
 import { isObject } from '../../specs/json.ts';
+import type { RequestContext } from './context.ts';
 import { parseJsonBody, type MockRequest } from './http.ts';
+import type { Recorded } from './journal.ts';
+
+/**
+ * A request's journal entry beyond method, path and status: the API and operation it routed to,
+ * how it broke the spec (also kept in `violationsOf`, for the MSW helpers), and the override that
+ * answered. The control endpoints (the dashboard's own calls) are left out, so the journal shows an
+ * app's traffic.
+ */
+export function journalDetails(
+  { sent, request, control, api, route, answeredBy }: RequestContext,
+  violationsOf: WeakMap<MockRequest, string[]>,
+): Partial<Recorded> | undefined {
+  if (control || sent.replayed) return undefined;
+  if (!api || sent.method === 'OPTIONS' || sent.bodyTooLarge) return {};
+  const violations = specViolations(api.spec, route.operation, request);
+  if (violations.length > 0) violationsOf.set(sent, violations);
+  return {
+    api: api.name,
+    ...(route.operation ? { operation: route.operation.id } : {}),
+    ...(violations.length > 0 ? { violations } : {}),
+    ...(answeredBy ? { override: answeredBy } : {}),
+  };
+}
 
 /** What a request to an API's path did against its spec (`operation` undefined: no operation is there). */
 export function specViolations(spec: ApiSpec, operation: Operation | undefined, request: MockRequest): string[] {

@@ -1,7 +1,8 @@
 import { HttpHandler, type HttpResponseResolver } from 'msw';
 import type { Operation } from '../../specs/spec.ts';
+import type { RequestContext } from '../core/context.ts';
 
-/** What a request routes to in the mock: the API that owns it and the spec operation, if any. */
+/** The operation a handler answers: the API's name and the spec operation. */
 export interface Route {
   api: string;
   operation: Operation;
@@ -11,13 +12,14 @@ export interface Route {
  * An MSW handler for one spec operation. Its header is the operation's method and path, as MSW
  * shows and logs it; it matches through the mock's own router, compiled once at start-up, where
  * MSW would compile the path into a regular expression again for every handler on every request
- * (the MSW path's main cost). `routeOf` routes each request once, however many handlers ask.
+ * (the MSW path's main cost). `contextOf` resolves each request once, however many handlers ask,
+ * and the answer reuses it.
  */
 export class OperationHandler extends HttpHandler {
   constructor(
     private readonly route: Route,
     path: string,
-    private readonly routeOf: (request: Request) => Route | undefined,
+    private readonly contextOf: (request: Request) => RequestContext | undefined,
     resolver: HttpResponseResolver,
   ) {
     super(route.operation.method, path, resolver);
@@ -37,7 +39,7 @@ export class OperationHandler extends HttpHandler {
   }
 
   private owns(request: Request): boolean {
-    const routed = this.routeOf(request);
-    return routed?.api === this.route.api && routed.operation === this.route.operation;
+    const context = this.contextOf(request);
+    return context?.api?.name === this.route.api && context.route.operation === this.route.operation;
   }
 }

@@ -48,13 +48,22 @@ return {1, redis.call('GET', KEYS[2])}`;
 
 /**
  * Appends a write to the log if the store is still the epoch the replica applied, with the id of
- * the entry before it (`prev`), so that a replica can tell it applies the log without a gap.
- * KEYS: epoch, log; ARGV: epoch, entry.
+ * the entry before it (`prev`), so that a replica can tell it applies the log without a gap; and
+ * counts, at that same moment, the other replicas with a live announcement. With none, the writer
+ * need not wait for anyone to apply the entry: a replica that announces itself later catches up
+ * with the log's tip (this entry included) before it answers a read from memory.
+ * KEYS: epoch, log, replicas; ARGV: epoch, entry, the writer's name, the announcements' prefix.
+ * Answers {id, other replicas announced}.
  */
 export const APPEND = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('USERMOCK_EPOCH the store is not the one this replica applied') end
 local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
-return redis.call('XADD', KEYS[2], '*', 'entry', ARGV[2], 'prev', last[1] and last[1][1] or '0-0')`;
+local id = redis.call('XADD', KEYS[2], '*', 'entry', ARGV[2], 'prev', last[1] and last[1][1] or '0-0')
+local others = 0
+for _, name in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  if name ~= ARGV[3] and redis.call('EXISTS', ARGV[4] .. name) == 1 then others = others + 1 end
+end
+return {id, others}`;
 
 /**
  * A replica's check of the store, read at one moment: whether it is still the epoch the replica

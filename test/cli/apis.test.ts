@@ -1,6 +1,6 @@
-// `--apis`: an API that is not built in (the test fixture `directory`, its paths hoop's, mounted
-// under /directory) served by `usermock serve` and checked by `usermock check`, as a user runs
-// them — and the ways a `--apis` file can be wrong.
+// `--apis`: an API that is not built in (the SCIM example, examples/scim/) served by `usermock
+// serve` and checked by `usermock check`, as a user runs them; a second copy of it under a mount
+// prefix, where its paths would collide with the first's; and the ways a `--apis` file can be wrong.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +8,19 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, serve, type Served } from '../helpers/cli.ts';
 
-const APIS = fileURLToPath(new URL('../fixtures/apis.ts', import.meta.url));
-/** The fixture is TypeScript: Node loads it through tsx, as a user with a TypeScript `--apis` file would. */
+const APIS = fileURLToPath(new URL('../../examples/scim/apis.ts', import.meta.url));
+const MODULE = JSON.stringify(fileURLToPath(new URL('../../examples/scim/module.ts', import.meta.url)));
+const PROFILE = JSON.stringify(fileURLToPath(new URL('../../examples/scim/profile.ts', import.meta.url)));
+/** The example is TypeScript: Node loads it through tsx, as a user with a TypeScript `--apis` file would. */
 const withTsx = { ...process.env, NODE_OPTIONS: '--import tsx' };
+
+/** The documented (operation, status) pairs a run's coverage lines say it did not provoke: none, for the example's profile. */
+const unprovoked = (stdout: string) =>
+  [...stdout.matchAll(/^ {2}(\w+) .*· not provoked (.+)$/gm)].map(([, id, statuses]) => `${id} ${statuses}`);
+const UNPROVOKED: string[] = [];
+
+type Published = Record<string, { admin: string; standard: string }>;
+const USERS = '/scim/v2/Users';
 
 describe('usermock with --apis', () => {
   let served: Served;
@@ -19,26 +29,85 @@ describe('usermock with --apis', () => {
   });
   afterAll(() => served.stop());
 
-  it('serves the listed API beside the built-in ones, under its mount, and prints its credentials', async () => {
-    expect(served.output()).toMatch(/usermock serving hoop, amani, haplo, directory at /);
-    expect(served.output()).toContain(`Directory ${served.url}/directory/api/users`);
-    const { directory, hoop } = (await (await fetch(`${served.url}/__usermock/credentials`)).json()) as Record<string, { admin: string }>;
-    const listed = await fetch(`${served.url}/directory/api/users`, { headers: { authorization: directory!.admin } });
-    expect([listed.status, ((await listed.json()) as unknown[]).length]).toEqual([200, 4]);
-    // hoop keeps its own /api/users: the mount is what lets both live on one origin.
+  it('serves the listed API beside the built-in ones and prints its credentials', async () => {
+    expect(served.output()).toMatch(/usermock serving hoop, amani, haplo, scim at /);
+    expect(served.output()).toContain(`scim  ${served.url}${USERS}`);
+    const { scim, hoop } = (await (await fetch(`${served.url}/__usermock/credentials`)).json()) as Published;
+    expect(served.output()).toContain(`Authorization: ${scim!.admin}`);
+    const listed = await fetch(`${served.url}${USERS}`, { headers: { authorization: scim!.admin } });
+    expect([listed.status, ((await listed.json()) as { totalResults: number }).totalResults]).toEqual([200, 4]);
     const hoopUsers = await fetch(`${served.url}/api/users`, { headers: { authorization: hoop!.admin } });
     expect(hoopUsers.status).toBe(200);
   });
 
-  it('checks it with usermock check, the credentials found at the mock root', async () => {
-    const result = await run(['check', 'directory', '--base-url', `${served.url}/directory`, '--apis', APIS, '--seed', '2'], {
+  it('checks it with usermock check, the credentials found at the mock', async () => {
+    const result = await run(['check', 'scim', '--base-url', served.url, '--apis', APIS, '--seed', '2'], { env: withTsx });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/create_read_back\s+passed/);
+    expect(unprovoked(result.stdout)).toEqual(UNPROVOKED);
+    const listed = await run(['checks', 'scim', '--apis', APIS], { env: withTsx });
+    expect([listed.code, listed.stdout]).toEqual([0, expect.stringMatching(/^create_read_back\s/m)]);
+  });
+});
+
+describe('an API whose paths another owns, under a mount prefix', () => {
+  let served: Served;
+  let apis: string;
+  beforeAll(async () => {
+    // A second SCIM API beside the example's: the same paths, so only a mount lets both live on one origin.
+    // .mts: outside a package that says so, only that extension makes a TypeScript file a module.
+    apis = join(await mkdtemp(join(tmpdir(), 'usermock-apis-')), 'mounted.mts');
+    await writeFile(
+      apis,
+      [
+        `import { scim } from ${MODULE};`,
+        `import { scimProfile } from ${PROFILE};`,
+        'export default [',
+        '  { mock: scim, profile: scimProfile },',
+        "  { mock: { ...scim, name: 'scim2', mount: '/scim-copy' }, profile: () => ({ ...scimProfile(), api: 'scim2' }) },",
+        '];',
+        '',
+      ].join('\n'),
+    );
+    served = await serve(['--apis', apis, '--seed', '3', '--users', '4'], withTsx);
+  });
+  afterAll(() => served.stop());
+
+  it('is served under its prefix, apart from the API at the root: each its own users and credentials', async () => {
+    expect(served.output()).toMatch(/usermock serving hoop, amani, haplo, scim, scim2 at /);
+    // The copy's banner names the copy, at its prefix.
+    expect(served.output()).toContain(`scim2  ${served.url}/scim-copy${USERS}`);
+    const { scim, scim2 } = (await (await fetch(`${served.url}/__usermock/credentials`)).json()) as Published;
+    const root = await fetch(`${served.url}${USERS}`, { headers: { authorization: scim!.admin } });
+    const mounted = await fetch(`${served.url}/scim-copy${USERS}`, { headers: { authorization: scim2!.admin } });
+    expect([root.status, mounted.status]).toEqual([200, 200]);
+    // The copy's users are its own: one created under the mount is not at the root.
+    const created = await fetch(`${served.url}/scim-copy${USERS}`, {
+      method: 'POST',
+      headers: { authorization: scim2!.admin, 'content-type': 'application/scim+json' },
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'only.mounted@example.com' }),
+    });
+    expect(created.status).toBe(201);
+    const filter = `?filter=${encodeURIComponent('userName eq "only.mounted@example.com"')}`;
+    const totals = await Promise.all(
+      [`/scim-copy${USERS}${filter}`, `${USERS}${filter}`].map(async (path, i) => {
+        const answer = await fetch(`${served.url}${path}`, { headers: { authorization: [scim2, scim][i]!.admin } });
+        return ((await answer.json()) as { totalResults: number }).totalResults;
+      }),
+    );
+    expect(totals).toEqual([1, 0]);
+    // Each refuses the other's credential.
+    expect((await fetch(`${served.url}/scim-copy${USERS}`, { headers: { authorization: scim!.admin } })).status).toBe(401);
+    expect((await fetch(`${served.url}${USERS}`, { headers: { authorization: scim2!.admin } })).status).toBe(401);
+  });
+
+  it('is checked by usermock check with the prefix in --base-url, the credentials found at the mock root', async () => {
+    const result = await run(['check', 'scim2', '--base-url', `${served.url}/scim-copy`, '--apis', apis, '--seed', '2'], {
       env: withTsx,
     });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/create_read_back\s+passed/);
-    expect(result.stdout).toMatch(/^Coverage: (\d+) of \1 documented \(operation, status\) pairs/m);
-    const listed = await run(['checks', 'directory', '--apis', APIS], { env: withTsx });
-    expect([listed.code, listed.stdout]).toEqual([0, expect.stringMatching(/^create_read_back\s/m)]);
+    expect(unprovoked(result.stdout)).toEqual(UNPROVOKED);
   });
 });
 
@@ -60,7 +129,7 @@ describe('a --apis file that cannot be used', () => {
     const apis = join(folder, file);
     for (const args of [
       ['serve', '--port', '0', '--apis', apis],
-      ['check', 'directory', '--base-url', 'http://127.0.0.1:9', '--apis', apis],
+      ['check', 'scim', '--base-url', 'http://127.0.0.1:9', '--apis', apis],
       ['checks', '--apis', apis],
     ]) {
       const result = await run(args);
@@ -74,13 +143,14 @@ describe('a --apis file that cannot be used', () => {
   });
 
   it('an API whose paths another API owns, without a mount: exit 2, naming both and the way out', async () => {
-    // .mts: outside a package that says so, only that extension makes a TypeScript file a module.
     await writeFile(
       join(folder, 'unmounted.mts'),
-      `import { directory } from ${JSON.stringify(fileURLToPath(new URL('../fixtures/directory/mock.ts', import.meta.url)))};\nexport default [{ mock: { ...directory, mount: undefined } }];\n`,
+      `import { scim } from ${MODULE};\nexport default [{ mock: scim }, { mock: { ...scim, name: 'scim2' } }];\n`,
     );
     const result = await run(['serve', '--port', '0', '--apis', join(folder, 'unmounted.mts')], { env: withTsx });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/directory's GET \/api\/users is on a path hoop owns: give directory a mount prefix/);
+    expect(result.stderr).toMatch(
+      /scim2's GET \/scim\/v2\/Users is on a path scim owns: give scim2 a mount prefix \(e\.g\. mount: '\/scim2'\)/,
+    );
   });
 });

@@ -14,7 +14,13 @@ export function broken(api: ApiName, mutation: Mutation): ApiModule[] {
     if (module.name !== api) return module;
     return {
       ...module,
-      handle: (request, state) => mutation(request, async (changed) => module.handle(changed, state), module.credentials(state)),
+      // The mutation may change the request: it is routed again as changed.
+      handle: (request, state) =>
+        mutation(
+          request,
+          async (changed) => module.handle(changed, state, module.route(changed.method, changed.path)),
+          module.credentials(state),
+        ),
     };
   });
 }

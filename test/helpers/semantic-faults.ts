@@ -71,7 +71,10 @@ export function brokenWithState(api: ApiName, mutation: StatefulMutation<any>, s
       ...module,
       handle: (request, state) => {
         seen?.(state);
-        return mutation(request, async (changed) => module.handle(changed, state), { ...module.credentials(state), state });
+        return mutation(request, async (changed) => module.handle(changed, state, module.route(changed.method, changed.path)), {
+          ...module.credentials(state),
+          state,
+        });
       },
     };
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_OVERRIDES, DEFAULT_MAX_SESSIONS, DEFAULT_MAX_USERS } from '../../mocks/core/mock.ts';
+import { DEFAULT_MAX_OVERRIDES, DEFAULT_MAX_SESSIONS, DEFAULT_MAX_USERS } from '../../mocks/core/limits.ts';
 import { API_MODULES, createMock, Mock, type ApiModule, type Scenario } from '../../mocks/index.ts';
 import { run } from '../helpers/cli.ts';
 import { startMock, type RunningMock } from '../helpers/server.ts';

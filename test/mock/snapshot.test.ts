@@ -1,9 +1,11 @@
 // Snapshots checked for meaning (mocks/core/snapshot.ts): every state the mock makes passes its
 // APIs' snapshot schemas, and a damaged one is refused naming each field and what it should be.
 import { describe, expect, it } from 'vitest';
-import { API_MODULES, createMock, Mock, type Snapshot } from '../../mocks/index.ts';
+import { API_MODULES, createMock, type Snapshot } from '../../mocks/index.ts';
 import { checkSnapshot, SnapshotError } from '../../mocks/core/snapshot.ts';
-import { directory } from '../fixtures/directory/mock.ts';
+// The SCIM example is built on the package's exports: it is served by the package's own build.
+import { API_MODULES as BUILT_API_MODULES, createMock as createBuiltMock } from 'usermock';
+import { scim } from '../../examples/scim/module.ts';
 
 type Damageable = Snapshot & { sessions: Record<string, Record<string, any>> };
 
@@ -77,9 +79,10 @@ describe('snapshot schemas', () => {
   });
 
   it('leave alone an API module that states no schema, and APIs the mock does not serve', () => {
-    const mock = new Mock([...API_MODULES, directory], { users: 2 });
-    const snapshot = JSON.parse(JSON.stringify(mock.snapshot())) as Damageable;
+    expect(scim.snapshotSchema).toBeUndefined();
+    const apis = [...BUILT_API_MODULES, scim];
+    const snapshot = JSON.parse(JSON.stringify(createBuiltMock({ apis, users: 2 }).snapshot())) as Damageable;
     snapshot.sessions.default!.elsewhere = { anything: true };
-    expect(() => new Mock([...API_MODULES, directory], { snapshot })).not.toThrow();
+    expect(() => createBuiltMock({ apis, snapshot })).not.toThrow();
   });
 });

@@ -43,11 +43,11 @@ describe('the fuzz property', () => {
     const original = hoop as ApiModule;
     const crashing: ApiModule = {
       ...original,
-      handle(request, state) {
+      handle(request, state, route) {
         const body = parseJsonBody(request.body);
         if (body.ok && isObject(body.value) && 'name' in body.value && typeof body.value.name !== 'string')
           throw new Error('planted crash');
-        return original.handle(request, state);
+        return original.handle(request, state, route);
       },
     };
     const { details, internalErrors } = await fuzz(crashing as BuiltInApi, { endOnFailure: true });

@@ -262,7 +262,7 @@ describe.each(API_NAMES)('%s under hostile input', (api) => {
           const path = operation.path.replace(/\{[^}]+\}/g, segment);
           const query = request(operation.id).target.split('?')[1];
           const target = query ? `${path}?${query}` : path;
-          const operationId = module.operationFor(operation.method, path)?.id;
+          const operationId = module.route(operation.method, path).operation?.id;
           return {
             name: `${operation.id}: ${segment.slice(0, 30)}`,
             request: request(operation.id, { target }),
@@ -340,7 +340,7 @@ describe.each(API_NAMES)('%s under hostile input', (api) => {
           name: `${operation.id}: ${method}`,
           request: sent,
           expected: 'documented',
-          operationId: module.operationFor(method, sent.target.split('?')[0]!)?.id,
+          operationId: module.route(method, sent.target.split('?')[0]!).operation?.id,
         };
       }),
     );

@@ -35,7 +35,7 @@ export const amani: ApiModule<AmaniState, 'amani', keyof operations, AmaniNewUse
   snapshotSchema,
   fork: (state) => state.fork(),
   credentials: (state) => ({ admin: `Bearer ${state.credentials.admin}`, standard: `Bearer ${state.credentials.standard}` }),
-  operationFor: (method, path) => router.operationFor(method, path),
+  route: (method, path) => router.match(method, path),
   records: [
     {
       kind: 'users',
@@ -46,8 +46,7 @@ export const amani: ApiModule<AmaniState, 'amani', keyof operations, AmaniNewUse
     // Roles are fixed: no operation adds one.
     { kind: 'roles', count: (state) => state.roles.size, addedBy: [], rows: (state) => [...state.roles.values()] },
   ],
-  handle(request, state) {
-    const match = router.match(request.method, request.path);
+  handle(request, state, match) {
     // Django's URL resolver 404 in the JSON form of DRF's `Http404`.
     if (match.kind === 'none') return fail(404, 'Not found.');
     // DRF authenticates and checks permissions before it looks for the method's handler.

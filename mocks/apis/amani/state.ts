@@ -53,6 +53,13 @@ const JWT_HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 /** One company account: its roles, its users (by id, email and username) and its signing key. */
 export class AmaniState {
   readonly roles = new Map<number, AmaniRole>();
+  /**
+   * Tokens seen, by their signed part: the digest it must carry and its claims, so that a client
+   * sending the same token again (every call) costs a lookup, not a digest. Bounded: emptied when full.
+   */
+  private readonly signed = new Map<string, { digest: string; claims: unknown }>();
+  /** Each user's permissions (records are replaced, never changed, and roles are fixed). */
+  private readonly permissions = new WeakMap<AmaniRecord, string[]>();
 
   private constructor(
     readonly company: string,
@@ -122,7 +129,12 @@ export class AmaniState {
 
   /** The union of the user's roles' permissions, sorted. */
   permissionsOf(user: AmaniRecord): string[] {
-    return [...new Set(this.rolesOf(user).flatMap((role) => role.permissions))].sort();
+    let permissions = this.permissions.get(user);
+    if (!permissions) {
+      permissions = [...new Set(this.rolesOf(user).flatMap((role) => role.permissions))].sort();
+      this.permissions.set(user, permissions);
+    }
+    return [...permissions];
   }
 
   /** A fresh token for the user, valid for SimpleJWT's lifetime of its type from now. */
@@ -137,17 +149,33 @@ export class AmaniState {
     });
   }
 
+  /** The digest a token's signed part must carry, and its claims (computed once per signed part). */
+  private seen(signed: string, payload: string | undefined): { digest: string; claims: unknown } {
+    let seen = this.signed.get(signed);
+    if (!seen) {
+      if (this.signed.size >= SEEN_TOKENS) this.signed.clear();
+      seen = { digest: digest(this.secret, signed), claims: payload === undefined ? undefined : decodeClaims(payload) };
+      this.signed.set(signed, seen);
+    }
+    return seen;
+  }
+
   /** Checks a token as SimpleJWT does: signature and expiry first, then the token type. */
   verify(token: string, type: TokenType): TokenCheck {
     const invalid = { ok: false, message: 'Token is invalid or expired' } as const;
     const [header, payload, signature, ...rest] = token.split('.');
-    if (rest.length > 0 || !constantTimeEqual(signature ?? '', digest(this.secret, `${header}.${payload}`))) return invalid;
-    const claims = decodeClaims(payload!);
+    if (rest.length > 0) return invalid;
+    const seen = this.seen(`${header}.${payload}`, payload);
+    if (!constantTimeEqual(signature ?? '', seen.digest)) return invalid;
+    const claims = seen.claims;
     if (!isObject(claims) || typeof claims.exp !== 'number' || claims.exp <= seconds()) return invalid;
     if (claims.token_type !== type) return { ok: false, message: 'Token has wrong type' };
     return { ok: true, claims: claims as unknown as Claims };
   }
 }
+
+/** The most signed parts `AmaniState` keeps the digest and claims of. */
+const SEEN_TOKENS = 1_000;
 
 /** Django's `BaseUserManager.normalize_email`: the domain is lower-cased, the local part kept. */
 export function normalizeEmail(email: string): string {

@@ -30,7 +30,7 @@ export const haplo: ApiModule<HaploState, 'haplo', keyof operations, HaploNewUse
     admin: `Basic ${btoa(`haplo:${state.keys.admin}`)}`,
     standard: `Basic ${btoa(`haplo:${state.keys.standard}`)}`,
   }),
-  operationFor: (method, path) => router.operationFor(method, path),
+  route: (method, path) => router.match(method, path),
   // People, service users and groups alike: the principals a state holds.
   records: [
     {
@@ -43,12 +43,11 @@ export const haplo: ApiModule<HaploState, 'haplo', keyof operations, HaploNewUse
   newUser: { operationId: 'createUser', body: newUser },
   // The responder's own 404 kind: the one Haplo answers when no handler does.
   error: (status, message) => fail(status, KIND.noResponse, message),
-  handle(request, state) {
+  handle(request, state, match) {
     // The platform authenticates every request before the responder looks for a handler; the
     // group is checked by the responder, after the arguments (`respondToAPI`).
     const identity = gate.authenticate(request, state);
     if ('refused' in identity) return identity.refused;
-    const match = router.match(request.method, request.path);
     // No handler for the path: the responder's own answer for a request nothing answered.
     if (match.kind !== 'route') return noResponse();
     return match.handler({ state, caller: identity.caller, request, requirement: match.operation.requirement }, match.params);

@@ -28,7 +28,7 @@ export const hoop: ApiModule<HoopState, 'hoop', keyof operations, HoopNewUser> =
   snapshotSchema,
   fork: (state) => state.fork(),
   credentials: (state) => ({ admin: `Bearer ${state.tokens.admin}`, standard: `Bearer ${state.tokens.standard}` }),
-  operationFor: (method, path) => router.operationFor(method, path),
+  route: (method, path) => router.match(method, path),
   records: [
     { kind: 'users', count: (state) => state.users.size, addedBy: ['createUser'], rows: (state) => [...state.users.values()].map(present) },
     // A client can make as many groups as users.
@@ -42,9 +42,8 @@ export const hoop: ApiModule<HoopState, 'hoop', keyof operations, HoopNewUser> =
   gate,
   newUser: { operationId: 'createUser', body: newUser, shorthands },
   error: fail,
-  handle(request, state) {
+  handle(request, state, match) {
     // gin's router answers an unknown route (or a method it lacks) before any middleware runs.
-    const match = router.match(request.method, request.path);
     if (match.kind !== 'route') return text(404, '404 page not found');
     const access = authorize(gate, request, state, match.operation.requirement);
     if ('refused' in access) return access.refused;

@@ -112,7 +112,7 @@ export function answersAsDocumented(
   return fc.asyncProperty(generatedRequests(api, calls, mock.credentials()[api]), async (request) => {
     const response = await mock.handle(request);
     if (response.status >= 500) throw new Error(`answered ${response.status}: ${(response.body ?? '').slice(0, 200)}`);
-    const operationId = module.operationFor(request.method, request.path)?.id;
+    const operationId = module.route(request.method, request.path).operation?.id;
     if (!operationId) return;
     const problems = nonConformities(api, operationId, { status: response.status, headers: response.headers, text: response.body ?? '' });
     if (problems.length > 0) throw new Error(`${operationId}: ${problems.join('; ')}`);

@@ -1,0 +1,29 @@
+// `usermock types <spec>`: the TypeScript types of an API's operations — ids, parameters, bodies
+// and answers, by openapi-typescript, as the built-in APIs get theirs — for `defineApiModule<operations>`
+// and `loadSpec<operations>`. The same step as `npm run build` runs for specs/*.openapi.yaml.
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import openapiTS, { astToString } from 'openapi-typescript';
+
+/** The types of a spec's operations as a module's text, saying where it came from. */
+export async function operationTypes(spec: string): Promise<string> {
+  const types = astToString(await openapiTS(pathToFileURL(resolve(spec))));
+  return (
+    `// Generated from ${spec} by \`usermock types\`: run it again when the spec changes.\n${types}\n` +
+    `/** The spec's operation ids. */\nexport type OperationId = keyof operations;\n`
+  );
+}
+
+/** Writes the types of a spec's operations to \`out\`, or prints them. Exit 2 for a spec that cannot be read. */
+export async function writeOperationTypes(spec: string, options: { out?: string }): Promise<void> {
+  let text: string;
+  try {
+    text = await operationTypes(spec);
+  } catch (error) {
+    console.error(`usermock types: ${spec}: ${(error as Error).message.split('\n')[0]}`);
+    process.exit(2);
+  }
+  if (options.out === undefined) process.stdout.write(text);
+  else await writeFile(options.out, text);
+}
