@@ -9,6 +9,13 @@ export interface LoadSpecOptions {
   name: string;
 }
 
+/**
+ * A module `loadSpec` needs, loaded when it runs (in Node) and by a specifier no bundler follows:
+ * the browser entry exports `loadSpec` too, and Vite or esbuild must not pull Node's modules and the
+ * parsers into a page.
+ */
+const nodeOnly = <T>(specifier: string): Promise<T> => import(/* @vite-ignore */ specifier) as Promise<T>;
+
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
 /**
@@ -23,13 +30,20 @@ export async function loadSpec<T = any>(source: string | URL | object, options: 
 
 /** The validated, dereferenced document of `loadSpec`. */
 export async function loadDocument(source: string | URL | object, name: string): Promise<OpenApiDocument> {
-  const file = typeof source === 'string' ? source : source instanceof URL ? (await import('node:url')).fileURLToPath(source) : undefined;
+  const file =
+    typeof source === 'string'
+      ? source
+      : source instanceof URL
+        ? (await nodeOnly<typeof import('node:url')>('node:url')).fileURLToPath(source)
+        : undefined;
   const where = file ?? `the ${name} spec`;
   const written = file === undefined ? structuredCopy(source as object, where) : await readDocument(file);
   const version = (written as { openapi?: unknown } | null)?.openapi;
   if (typeof version !== 'string' || !version.startsWith('3.'))
     throw new Error(`${where}: not an OpenAPI 3 document (its openapi field is ${JSON.stringify(version) ?? 'missing'})`);
-  const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
+  const { default: SwaggerParser } = await nodeOnly<{ default: typeof import('@apidevtools/swagger-parser') }>(
+    '@apidevtools/swagger-parser',
+  );
   let document: OpenApiDocument;
   try {
     // validate() mutates and dereferences its argument: it is given a copy of its own.
@@ -56,7 +70,10 @@ export async function loadDocument(source: string | URL | object, name: string):
 
 /** A file's document, exactly as written. */
 async function readDocument(file: string): Promise<unknown> {
-  const [{ readFile }, { parse }] = await Promise.all([import('node:fs/promises'), import('yaml')]);
+  const [{ readFile }, { parse }] = await Promise.all([
+    nodeOnly<typeof import('node:fs/promises')>('node:fs/promises'),
+    nodeOnly<typeof import('yaml')>('yaml'),
+  ]);
   let text: string;
   try {
     text = await readFile(file, 'utf8');

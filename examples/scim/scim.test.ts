@@ -44,11 +44,9 @@ it("answers in SCIM's own error shape: a taken userName, a read-only token", asy
   const taken = await send('POST', '', { ...NEW_USER, userName: 'ADA@EXAMPLE.COM' });
   expect([taken.status, await taken.json()]).toEqual([409, expect.objectContaining({ status: '409', scimType: 'uniqueness' })]);
   expect((await send('POST', '', NEW_USER, 'standard')).status).toBe(403);
-  // A request without a token breaks the spec: with onSpecViolation 'throw', MSW fails it (500) where it was sent.
-  expect((await fetch(API)).status).toBe(500);
 });
 
-it('answers what breaks the spec as SCIM does, once violations are not thrown: no token, bodies its schema refuses', async () => {
+it('answers what breaks the spec as SCIM does, and journals how it broke it: no token, bodies its schema refuses, a query', async () => {
   const { server: lenient, mock: quiet } = createMockServer({ apis: [scim] });
   server.close();
   lenient.listen({ onUnhandledRequest: 'error' });
@@ -60,6 +58,14 @@ it('answers what breaks the spec as SCIM does, once violations are not thrown: n
     expect([noName.status, ((await noName.json()) as { scimType: string }).scimType]).toEqual([400, 'invalidValue']);
     const garbled = await fetch(API, { method: 'POST', headers, body: '{"userName":' });
     expect([garbled.status, ((await garbled.json()) as { scimType: string }).scimType]).toEqual([400, 'invalidSyntax']);
+    // The journal says what broke the spec, for bodies of any JSON media type and for the query too.
+    await fetch(`${API}?count=many`, { headers });
+    expect(quiet.journal.list().map((entry) => entry.violations)).toEqual([
+      [expect.stringMatching(/^listUsers needs credentials/)],
+      [expect.stringMatching(/field "userName" is missing/)],
+      ['createUser takes JSON and the body is not JSON'],
+      ['query parameter "count" must be integer (listUsers\'s parameters)'],
+    ]);
   } finally {
     lenient.close();
     server.listen({ onUnhandledRequest: 'error' });

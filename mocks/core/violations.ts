@@ -3,11 +3,13 @@
 // 2xx), and says this beside the answer — in the journal, the dashboard, `serve`'s log, and the
 // MSW helpers' `onSpecViolation`.
 import type { ErrorObject } from 'ajv';
-import type { ApiSpec, Operation } from '../../specs/spec.ts';
+import type { Schema } from '../../specs/schema.ts';
+import { isJsonMediaType, mediaTypeEssence, type ApiSpec, type Operation } from '../../specs/spec.ts';
 import { isObject } from '../../specs/json.ts';
 import type { RequestContext } from './context.ts';
 import { parseJsonBody, type MockRequest } from './http.ts';
 import type { Recorded } from './journal.ts';
+import type { Params } from './router.ts';
 
 /**
  * A request's journal entry beyond method, path and status: the API and operation it routed to,
@@ -21,7 +23,7 @@ export function journalDetails(
 ): Partial<Recorded> | undefined {
   if (control || sent.replayed) return undefined;
   if (!api || sent.method === 'OPTIONS' || sent.bodyTooLarge) return {};
-  const violations = specViolations(api.spec, route.operation, request);
+  const violations = specViolations(api.spec, route.operation, request, route.kind === 'route' ? route.params : {});
   if (violations.length > 0) violationsOf.set(sent, violations);
   return {
     api: api.name,
@@ -32,9 +34,9 @@ export function journalDetails(
 }
 
 /** What a request to an API's path did against its spec (`operation` undefined: no operation is there). */
-export function specViolations(spec: ApiSpec, operation: Operation | undefined, request: MockRequest): string[] {
+export function specViolations(spec: ApiSpec, operation: Operation | undefined, request: MockRequest, params: Params = {}): string[] {
   if (!operation) return [`${request.method} ${request.path} is no operation of ${spec.name}'s spec`];
-  const violations: string[] = [];
+  const violations = parameterViolations(spec, operation, request.query, params);
   if (operation.requirement.role !== 'none' && !request.headers.authorization) {
     violations.push(`${operation.id} needs credentials and the request has no Authorization header`);
   }
@@ -45,12 +47,14 @@ export function specViolations(spec: ApiSpec, operation: Operation | undefined, 
     return violations;
   }
   const mediaTypes = Object.keys(body.content);
-  const contentType = request.headers['content-type']?.split(';')[0]!.trim().toLowerCase();
-  if (!body['x-any-content-type'] && contentType !== undefined && !mediaTypes.includes(contentType)) {
+  const sentType = request.headers['content-type'];
+  const contentType = sentType === undefined ? undefined : mediaTypeEssence(sentType);
+  if (!body['x-any-content-type'] && contentType !== undefined && !mediaTypes.some((type) => mediaTypeEssence(type) === contentType)) {
     violations.push(`${operation.id} takes ${mediaTypes.join(' or ')}, not a ${contentType} body`);
     return violations;
   }
-  if (contentType !== undefined && contentType !== 'application/json' && !body['x-any-content-type']) return violations;
+  // A body of a documented media type that is not JSON (a form) is not judged here.
+  if (contentType !== undefined && !isJsonMediaType(contentType) && !body['x-any-content-type']) return violations;
   const parsed = parseJsonBody(request.body);
   // Not the parser's message: it quotes the body, and the journal never holds what was sent.
   if (!parsed.ok) return [...violations, `${operation.id} takes JSON and the body is not JSON`];
@@ -58,6 +62,37 @@ export function specViolations(spec: ApiSpec, operation: Operation | undefined, 
   const value = body['x-null-as-absent'] && isObject(parsed.value) ? withoutNulls(parsed.value) : parsed.value;
   if (validate && !validate(value)) violations.push(...(validate.errors ?? []).map((error) => inPlainWords(operation, error)));
   return violations;
+}
+
+/**
+ * How the query and the path's parameters break their documented schemas: a required one missing,
+ * or a value its schema refuses (read as the type it documents: `count=abc` is no integer).
+ */
+function parameterViolations(spec: ApiSpec, operation: Operation, query: URLSearchParams, params: Params): string[] {
+  const violations: string[] = [];
+  for (const parameter of operation.parameters) {
+    if (parameter.in !== 'query' && parameter.in !== 'path') continue;
+    const sent = parameter.in === 'query' ? query.get(parameter.name) : params[parameter.name];
+    const where = `${parameter.in} parameter "${parameter.name}"`;
+    if (sent === null || sent === undefined) {
+      if (parameter.required) violations.push(`${operation.id} needs the ${where}, and the request has none`);
+      continue;
+    }
+    if (!parameter.schema) continue;
+    const validate = spec.validator(parameter.schema, 'request');
+    if (!validate(asDocumented(sent, parameter.schema))) {
+      violations.push(`${where} ${validate.errors?.[0]?.message ?? 'is not valid'} (${operation.id}'s parameters)`);
+    }
+  }
+  return violations;
+}
+
+/** A parameter's text as the type its schema documents, where it reads as one (else the text, which the schema then refuses). */
+function asDocumented(text: string, schema: Schema): unknown {
+  const number = text.trim() === '' ? Number.NaN : Number(text);
+  if ((schema.type === 'integer' || schema.type === 'number') && Number.isFinite(number)) return number;
+  if (schema.type === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
+  return text;
 }
 
 /** One schema error as a sentence naming the field and the rule. */
