@@ -10,7 +10,7 @@ import { controlPlaneGuard, type ControlPlaneOptions } from './control-plane.ts'
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** What the transport serves: a mock, or a replica of one (`--store`). */
-export type Servable = Pick<Mock, 'handle' | 'journal'>;
+export type Servable = Pick<Mock, 'respond' | 'journal'>;
 
 /**
  * Serves a mock over node:http. The transport only translates: it reads the body (bounded),
@@ -29,7 +29,7 @@ export function createHttpServer(mock: Servable, options: ControlPlaneOptions = 
     // transport's own code, so that nothing here leaves a client hanging or crashes the process.
     const answer = (request: MockRequest): void => {
       try {
-        const answered: MockResponse | Promise<MockResponse> = mock.handle(request);
+        const answered: MockResponse | Promise<MockResponse> = mock.respond(request);
         if (answered instanceof Promise) answered.then((response) => write(res, response), destroy);
         else write(res, answered);
       } catch {

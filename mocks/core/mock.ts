@@ -1,6 +1,6 @@
 import { seededFaker } from '../../specs/faker.ts';
 import type { ApiModule, Credentials } from './api.ts';
-import { compose, type Next } from './compose.ts';
+import { compose, type Answer, type Next } from './compose.ts';
 import { assertDistinct, CONTROL_PREFIX, DEFAULT_SESSION, ownedPath, ownedPaths, resolve, type RequestContext } from './context.ts';
 import { controlEndpoints } from './control.ts';
 import { Refusal, type MockRequest, type MockResponse } from './http.ts';
@@ -71,9 +71,8 @@ export class Mock<M extends ApiModule = ApiModule> {
     // A copy: the states keep the rows they are given, and the caller's snapshot must not change with them.
     if (options.snapshot) this.sessions.restore(structuredClone(options.snapshot.sessions));
     this.overrides = new Overrides(options.scenario?.overrides);
-    const persist = options.persist;
-    this.persistence = persist && new Persistence(persist, () => JSON.stringify(this.sessions.snapshot()));
-    const deferDelays = options.deferDelays ?? false;
+    const state = () => JSON.stringify(this.sessions.snapshot());
+    this.persistence = options.persist && new Persistence(options.persist, state);
     const middlewares: Middleware[] = [
       journalled(this.journal, (context) => journalDetails(context, this.violationsOf)),
       cors,
@@ -95,9 +94,9 @@ export class Mock<M extends ApiModule = ApiModule> {
       }),
       ownedPaths,
       recordLimit(this.sessions, maxUsers),
-      latency(options.latency, deferDelays),
+      latency(options.latency, options.deferDelays ?? false),
       sessionOnceKnown(this.sessions),
-      overridden(this.sessions, this.overrides, deferDelays),
+      overridden(this.sessions, this.overrides, options.deferDelays ?? false),
       ...(this.persistence ? [this.persistence.durableWrites] : []),
     ];
     this.chain = compose(middlewares, (context) => this.dispatch(context));
@@ -109,12 +108,17 @@ export class Mock<M extends ApiModule = ApiModule> {
   }
 
   /** Answers any request: the middlewares around the API that owns it (never a rejection: a bug is a 500). */
-  handle(request: MockRequest): Promise<MockResponse> {
+  async handle(request: MockRequest): Promise<MockResponse> {
+    return this.answer(this.resolve(request));
+  }
+
+  /** `handle` without a promise where the answer is there at once: what a transport calls. */
+  respond(request: MockRequest): Answer {
     return this.answer(this.resolve(request));
   }
 
   /** Answers a request `resolve` resolved (a transport that resolved it already, to choose a handler, reuses it). */
-  async answer(context: RequestContext): Promise<MockResponse> {
+  answer(context: RequestContext): Answer {
     return this.chain(context);
   }
 

@@ -142,7 +142,8 @@ export class Replica {
     return this.mock.journal;
   }
 
-  async handle(request: MockRequest): Promise<MockResponse> {
+  /** Answers a request as the transport hands it over (`Servable`): writes through the shared log, reads from memory. */
+  async respond(request: MockRequest): Promise<MockResponse> {
     const response = await this.answer(request);
     // Every delay (`--latency`, `Prefer: delay`, an override's) is waited here, never while the log is applied.
     if (response.delay) await sleep(response.delay);
