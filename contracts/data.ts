@@ -6,9 +6,6 @@ import { schemaFor, type Schema } from '../specs/schema.ts';
 /** Every user the suite creates has an email with this prefix, so they are easy to find and remove. */
 export const TEST_EMAIL_PREFIX = 'usermock-';
 
-/** Names that exercise non-ASCII handling: accents, other scripts, an emoji outside the BMP. */
-export const UNICODE_NAMES = { first: 'Zoë-Ångström', last: 'Łukasiewicz 李雷 🙂', full: 'Zoë Ångström 李雷 🙂' };
-
 /** A body with one defect, and which rule of the schema it breaks. */
 export interface InvalidBody {
   name: string;

@@ -20,7 +20,7 @@ await build({
     cli: 'cli/index.ts',
     msw: 'mocks/msw.ts',
     node: 'mocks/node.ts',
-    index: 'mocks/index.ts',
+    index: 'index.ts',
     contracts: 'contracts/index.ts',
     'contracts-vitest': 'contracts/suite.ts',
   },

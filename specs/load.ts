@@ -43,7 +43,12 @@ export async function loadDocument(source: string | URL | object, name: string):
     throw new Error(`${where}: not an OpenAPI 3 document (its openapi field is ${JSON.stringify(version) ?? 'missing'})`);
   const { default: SwaggerParser } = await nodeOnly<{ default: typeof import('@apidevtools/swagger-parser') }>(
     '@apidevtools/swagger-parser',
-  );
+  ).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      `${where}: loadSpec needs @apidevtools/swagger-parser, an optional peer dependency of usermock: npm install --save-dev @apidevtools/swagger-parser@^12`,
+    );
+  });
   let document: OpenApiDocument;
   try {
     // validate() mutates and dereferences its argument: it is given a copy of its own.

@@ -4,7 +4,8 @@
 import type { ApiSpec, OperationId, ParameterObject } from '../../specs/index.ts';
 import { isObject } from '../../specs/json.ts';
 import type { Schema } from '../../specs/schema.ts';
-import { UNICODE_NAMES, type DataFactory } from '../data.ts';
+import type { DataFactory } from '../data.ts';
+import { UNICODE_NAMES } from '../unicode-names.ts';
 import type { RunContext } from '../drivers/context.ts';
 import type { Call, Exchange } from '../exchange.ts';
 import type { ApiProfile, CreatedUser, Identity } from './profile.ts';

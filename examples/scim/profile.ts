@@ -2,8 +2,7 @@
 // create, read, update, remove and list a user, the field that keys one, what a valid body needs
 // that the schema cannot say, and requests for the statuses of PATCH and the list's filter. Every
 // other part of the profile comes from the spec. It names no mock: it checks any server of the API.
-import { loadSpec } from 'usermock';
-import { defineContractProfile } from 'usermock/contracts';
+import { defineContractProfile, loadSpec } from 'usermock';
 import type { components, operations } from './scim.types.ts';
 
 const spec = await loadSpec<operations>(new URL('./scim.openapi.yaml', import.meta.url), { name: 'scim' });

@@ -1,7 +1,7 @@
 // `--apis`: an API that is not built in (the SCIM example, examples/scim/) served by `usermock
 // serve` and checked by `usermock check`, as a user runs them; a second copy of it under a mount
 // prefix, where its paths would collide with the first's; and the ways a `--apis` file can be wrong.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -152,5 +152,24 @@ describe('a --apis file that cannot be used', () => {
     expect(result.stderr).toMatch(
       /scim2's GET \/scim\/v2\/Users is on a path scim owns: give scim2 a mount prefix \(e\.g\. mount: '\/scim2'\)/,
     );
+  });
+});
+
+describe('usermock types', () => {
+  const SPEC = fileURLToPath(new URL('../../examples/scim/scim.openapi.yaml', import.meta.url));
+
+  it("prints the operations' types of a spec, as the example's scim.types.ts holds them", async () => {
+    const result = await run(['types', SPEC]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^export interface operations \{$/m);
+    expect(result.stdout).toContain('export type OperationId = keyof operations;');
+    const shipped = await readFile(fileURLToPath(new URL('../../examples/scim/scim.types.ts', import.meta.url)), 'utf8');
+    // The same types, but for the first line's path: the example's file is up to date with its spec.
+    expect(result.stdout.split('\n').slice(1)).toEqual(shipped.split('\n').slice(1));
+  });
+
+  it('exits 2 naming a spec it cannot read', async () => {
+    const result = await run(['types', 'no-such-spec.yaml']);
+    expect([result.code, result.stderr]).toEqual([2, expect.stringMatching(/^usermock types: no-such-spec\.yaml: /)]);
   });
 });

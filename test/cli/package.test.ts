@@ -134,6 +134,17 @@ describe('the packed package in a project of its own', () => {
     expect(prism).toMatchObject({ code: 2, stderr: expect.stringContaining('npm install --save-dev @stoplight/prism-cli@5.14.2') });
   });
 
+  it('says which optional peer to install for loadSpec and for usermock types', async () => {
+    const spec = join(root, 'examples', 'scim', 'scim.openapi.yaml');
+    const load = `import('usermock').then((m) => m.loadSpec(${JSON.stringify(spec)}, { name: 'scim' })).then((s) => console.log(s.operations.length), (e) => console.log(e.message))`;
+    const loaded = await exec(process.execPath, ['--input-type=module', '-e', load], { cwd: project });
+    expect(loaded.stdout).toContain('npm install --save-dev @apidevtools/swagger-parser@^12');
+    const types = await exec('npx', ['usermock', 'types', spec], { cwd: project }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(types).toMatchObject({ code: 2, stderr: expect.stringContaining('npm install --save-dev openapi-typescript@^7') });
+  });
+
   it('type-checks a consumer against the shipped declarations: typed ready-made mocks and the answers’ types by name', async () => {
     const tsc = (args: string[]) =>
       exec(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), ...args], { cwd: project }).then(

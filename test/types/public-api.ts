@@ -1,7 +1,7 @@
 // Checked by `tsc` (npm test), never run: an API added through the package's public exports only —
 // `usermock` and `usermock/node`, as a user's project imports them — with the types `usermock types`
 // writes for its spec. Each `@ts-expect-error` is an error tsc must find.
-import { createMock, defineApiModule, json, loadSpec, Table, type Gate } from 'usermock';
+import { createMock, defineApiModule, defineContractProfile, json, loadSpec, Table, type Gate } from 'usermock';
 import { createHandlers } from 'usermock/msw';
 import { createMockServer } from 'usermock/node';
 import type { components, operations } from '../../examples/scim/scim.types.ts';
@@ -76,3 +76,15 @@ mock.override('notes', 'listUsers', 200);
 mock.override('notes', 'listNotes', 200);
 export const server = createMockServer({ apis: [notes], users: 2 }).server;
 export const handlers = createHandlers({ apis: [notes] });
+
+// The contract profile from the same spec: the operations named by id, a misspelt one a compile error.
+export const profile = () =>
+  defineContractProfile({ api: 'notes', spec, operations: { create: 'createUser', read: 'getUser', update: 'replaceUser' }, key: 'id' });
+export const wrongProfile = () =>
+  defineContractProfile({
+    api: 'notes',
+    spec,
+    // @ts-expect-error no such operation
+    operations: { create: 'addUser', read: 'getUser', update: 'replaceUser' },
+    key: 'id',
+  });
