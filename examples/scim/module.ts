@@ -158,6 +158,8 @@ export const scim = defineApiModule<operations, ScimState, 'admin' | 'standard',
   credentials: ({ snapshot: { tokens } }) => ({ admin: `Bearer ${tokens.admin}`, standard: `Bearer ${tokens.standard}` }),
   gate,
   error: (status, message) => fail(status, message),
+  // RFC 7644 order (the spec's): 401, 403, 404, then 400 — each operation reads the body after its lookup.
+  bodyWhenRead: true,
   invalidBody: (message, operation, notJson) =>
     fail(400, message, notJson || operation.id === 'patchUser' ? 'invalidSyntax' : 'invalidValue'),
   records: [{ kind: 'users', count: (state) => state.users.size, addedBy: ['createUser'], rows: (state) => [...state.users.values()] }],

@@ -42,9 +42,8 @@ export interface OperationContext<S, Caller, O = unknown> {
   params: PathParamsOf<O>;
   /**
    * The body, parsed as JSON (any JSON media type) and valid against the operation's request schema
-   * (undefined when it takes none). Decoded when first read: a body that is not JSON or breaks the
-   * schema is answered with `invalidBody` right there, so an operation reads it where its vendor
-   * does (after the `{id}` lookup, say, for a 404 before a 400).
+   * (undefined when it takes none): a body that is not JSON or breaks the schema is answered with
+   * `invalidBody` before the operation runs — or, with `bodyWhenRead`, when it first reads it.
    */
   readonly body: BodyOf<O>;
   operation: Operation;
@@ -67,13 +66,21 @@ export interface ApiDefinition<S extends ApiState, Name extends string, Ops, Cal
   /** One function per spec operation, by operation id: a missing one does not compile (with `Ops`) and fails at start. */
   operations: { [K in keyof Ops & string]: (context: OperationContext<S, Caller, Ops[K]>) => Answer };
   /** Vendor-only spellings of documented operations (`specRouter`). */
-  aliases?: ReadonlyArray<Alias<keyof Ops & string>>;
+  aliases?: ReadonlyArray<Alias<NoInfer<keyof Ops & string>>>;
   /** The API's error body: for unknown routes (404), wrong methods (405) and the mock's own messages. */
   error(status: number, message: string): MockResponse;
   /** The answer to a body that is not JSON (`notJson`) or breaks the operation's request schema; by default `error(400, message)`. */
   invalidBody?(message: string, operation: Operation, notJson: boolean): MockResponse;
-  records: ApiModule<S, Name, keyof Ops & string, NewUser>['records'];
-  newUser: { operationId: keyof Ops & string; body(faker: Faker, fields?: Partial<NewUser>): NewUser };
+  /**
+   * Decode and check the body when an operation first reads it rather than before it runs: an API
+   * that looks up the `{id}` first (a 404 before a 400, as SCIM's spec says) reads `body` after the
+   * lookup (`context.body` there: destructuring it in the parameter list reads it at once). An
+   * operation that never reads it then takes any body.
+   */
+  bodyWhenRead?: boolean;
+  // NoInfer: the operation ids come from `Ops` (or `operations`), never from these.
+  records: ApiModule<S, Name, NoInfer<keyof Ops & string>, NewUser>['records'];
+  newUser: { operationId: NoInfer<keyof Ops & string>; body(faker: Faker, fields?: Partial<NewUser>): NewUser };
   /** What `usermock serve` prints; by default the API's paths and its two credentials. */
   banner?(url: string, credentials: Credentials, state: S): string[];
 }
@@ -104,6 +111,7 @@ export function defineApiModule<
           decoded ??= decodeBody(spec, context.operation, context.request, invalidBody);
           return decoded.value;
         };
+        if (!definition.bodyWhenRead) body();
         const operationContext = Object.defineProperty({ ...context, params }, 'body', { get: body, enumerable: true });
         return (answer as (context: OperationContext<S, Caller>) => Answer)(operationContext as OperationContext<S, Caller>);
       },
