@@ -1,4 +1,5 @@
 import type { ValidateFunction } from 'ajv';
+import { isObject } from './json.ts';
 import { createAjv, extensionKeywordsOf, ValidatorCache, type Direction, type Schema } from './schema.ts';
 
 /** The three APIs usermock knows. */
@@ -144,6 +145,15 @@ export function mediaTypeEssence(type: string): string {
  */
 export function isJsonMediaType(type: string): boolean {
   return /^application\/(?:[\w!#$&^.+-]+\+)?json$/.test(mediaTypeEssence(type));
+}
+
+/**
+ * A request body as its operation's schema reads it: where the spec says a JSON `null` is the field
+ * left out (`x-null-as-absent`), an object's top-level nulls are dropped; any other body as it is.
+ */
+export function bodyAsDocumented(operation: Operation, body: unknown): unknown {
+  if (!operation.object.requestBody?.['x-null-as-absent'] || !isObject(body)) return body;
+  return Object.fromEntries(Object.entries(body).filter(([, field]) => field !== null));
 }
 
 /** The first JSON media type a content map documents, as the spec writes it. */

@@ -4,6 +4,7 @@
 // nothing downstream routes it again.
 import type { ApiModule } from './api.ts';
 import { text, type MockRequest } from './http.ts';
+import { parsePrefer, type Preference } from './prefer.ts';
 import type { Middleware } from './middlewares.ts';
 import { NO_ROUTE, type Match } from './router.ts';
 
@@ -21,6 +22,8 @@ export interface RequestContext<M extends ApiModule = ApiModule> {
   readonly request: MockRequest;
   /** The session it acts in: its `x-usermock-session` header, or the default one. */
   readonly session: string;
+  /** What its `Prefer` header asks (a status, a delay). */
+  readonly prefer: Preference;
   /** A request for the mock's own control endpoints. */
   readonly control: boolean;
   /** The API that owns the path, if any. */
@@ -43,14 +46,15 @@ export function sessionOf(request: MockRequest): string {
 /** Resolves a request among the APIs one origin serves: the first that owns its path takes it. */
 export function resolve<M extends ApiModule>(apis: readonly M[], sent: MockRequest): RequestContext<M> {
   const session = sessionOf(sent);
-  if (sent.path.startsWith(CONTROL_PREFIX)) return { sent, request: sent, session, control: true, api: undefined, route: NO_ROUTE };
+  const prefer = parsePrefer(sent.headers.prefer);
+  if (sent.path.startsWith(CONTROL_PREFIX)) return { sent, request: sent, session, prefer, control: true, api: undefined, route: NO_ROUTE };
   for (const api of apis) {
     const path = ownedPath(api, sent.path);
     if (path === undefined) continue;
     const request = path === sent.path ? sent : { ...sent, path };
-    return { sent, request, session, control: false, api, route: api.route(sent.method, path) };
+    return { sent, request, session, prefer, control: false, api, route: api.route(sent.method, path) };
   }
-  return { sent, request: sent, session, control: false, api: undefined, route: NO_ROUTE };
+  return { sent, request: sent, session, prefer, control: false, api: undefined, route: NO_ROUTE };
 }
 
 /** The same context with the body the transport read after resolving it (MSW reads it only for a request it answers). */

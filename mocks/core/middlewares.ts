@@ -4,7 +4,7 @@ import { after, type Answer, type Middleware as GenericMiddleware } from './comp
 import type { RequestContext } from './context.ts';
 import { empty, Refusal, text, type MockRequest, type MockResponse } from './http.ts';
 import type { Journal, Recorded } from './journal.ts';
-import { parsePrefer, pickLatency, sleep, type Latency } from './prefer.ts';
+import { pickLatency, sleep, type Latency } from './prefer.ts';
 
 /** A concern of the core: it sees the request as resolved once (`context.ts`). */
 export type Middleware = GenericMiddleware<RequestContext>;
@@ -78,7 +78,7 @@ export const preflight: Middleware = (context, next) => (context.sent.method ===
 export const latency =
   (range: Latency | undefined, defer: boolean): Middleware =>
   (context, next) =>
-    delayed((parsePrefer(context.sent.headers.prefer).delay ?? 0) + (range ? pickLatency(range) : 0), defer, () => next(context));
+    delayed((context.prefer.delay ?? 0) + (range ? pickLatency(range) : 0), defer, () => next(context));
 
 /**
  * `answer`, `ms` later: waited here, or — `defer` — added to the response's `delay` for the

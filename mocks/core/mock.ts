@@ -109,7 +109,7 @@ export class Mock<M extends ApiModule = ApiModule> {
 
   /** Answers any request: the middlewares around the API that owns it (never a rejection: a bug is a 500). */
   async handle(request: MockRequest): Promise<MockResponse> {
-    return this.answer(this.resolve(request));
+    return this.respond(request);
   }
 
   /** `handle` without a promise where the answer is there at once: what a transport calls. */

@@ -4,11 +4,11 @@
 // schema come from the spec; the module says only what the spec cannot: its state, its callers,
 // its answers and its error shape.
 import type { Faker } from '@faker-js/faker';
-import type { ApiSpec, Operation } from '../../specs/spec.ts';
+import { bodyAsDocumented, type ApiSpec, type Operation } from '../../specs/spec.ts';
 import { authorize, type Gate } from './access.ts';
 import type { ApiModule, ApiState, Credentials, SeedOptions } from './api.ts';
 import type { Answer } from './compose.ts';
-import { isObject, parseJsonBody, Refusal, type MockRequest, type MockResponse } from './http.ts';
+import { parseJsonBody, Refusal, type MockRequest, type MockResponse } from './http.ts';
 import { specRouter, type Alias, type Handler, type Match } from './router.ts';
 
 /**
@@ -169,10 +169,7 @@ function decodeBody(
   if (!documented || (request.body === undefined && !documented.required)) return { value: undefined };
   const parsed = parseJsonBody(request.body);
   if (!parsed.ok) throw new Refusal(invalidBody(`the body is not JSON (${parsed.error})`, operation, true));
-  const value =
-    documented['x-null-as-absent'] && isObject(parsed.value)
-      ? Object.fromEntries(Object.entries(parsed.value).filter(([, field]) => field !== null))
-      : parsed.value;
+  const value = bodyAsDocumented(operation, parsed.value);
   const validate = spec.requestValidator(operation.id);
   if (validate && !validate(value)) throw new Refusal(invalidBody(spec.describeErrors(validate), operation, false));
   return { value };

@@ -2,7 +2,6 @@ import { authorize } from './access.ts';
 import { after } from './compose.ts';
 import { delayed, type Middleware } from './middlewares.ts';
 import { documentedAnswer, emptied, undocumented, type Overrides } from './overrides.ts';
-import { parsePrefer } from './prefer.ts';
 import type { Sessions } from './sessions.ts';
 
 /**
@@ -14,7 +13,7 @@ import type { Sessions } from './sessions.ts';
 export const overridden =
   (sessions: Sessions, overrides: Overrides, deferDelays: boolean): Middleware =>
   (context, next) => {
-    const code = parsePrefer(context.sent.headers.prefer).code;
+    const code = context.prefer.code;
     const { api, session, route } = context;
     const operation = route.operation;
     if (!api || !operation || (code === undefined && !overrides.any(session))) return next(context);

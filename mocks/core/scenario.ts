@@ -6,6 +6,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import schema from '../../scenarios/scenario.schema.json' with { type: 'json' };
 import { seededFaker } from '../../specs/faker.ts';
 import { isObject } from '../../specs/json.ts';
+import { bodyAsDocumented } from '../../specs/spec.ts';
 import type { ApiModule } from './api.ts';
 import { closest } from './spelling.ts';
 import { overrideProblemAmong, type OverrideRequest } from './overrides.ts';
@@ -104,10 +105,7 @@ function userProblems(api: ApiModule, user: Record<string, unknown>, at: Scenari
   } catch (error) {
     return [...problems, { path: at, message: `cannot be made into ${api.name}'s ${operationId} body: ${(error as Error).message}` }];
   }
-  const operation = api.spec.operation(operationId);
-  if (operation.object.requestBody?.['x-null-as-absent'] && isObject(body)) {
-    body = Object.fromEntries(Object.entries(body).filter(([, field]) => field !== null));
-  }
+  body = bodyAsDocumented(api.spec.operation(operationId), body);
   const validate = api.spec.requestValidator(operationId)!;
   const named = new Set(problems.map((problem) => problem.path[at.length]));
   if (!validate(body)) {

@@ -4,8 +4,7 @@
 // MSW helpers' `onSpecViolation`.
 import type { ErrorObject } from 'ajv';
 import type { Schema } from '../../specs/schema.ts';
-import { isJsonMediaType, mediaTypeEssence, type ApiSpec, type Operation } from '../../specs/spec.ts';
-import { isObject } from '../../specs/json.ts';
+import { bodyAsDocumented, isJsonMediaType, mediaTypeEssence, type ApiSpec, type Operation } from '../../specs/spec.ts';
 import type { RequestContext } from './context.ts';
 import { parseJsonBody, type MockRequest } from './http.ts';
 import type { Recorded } from './journal.ts';
@@ -59,7 +58,7 @@ export function specViolations(spec: ApiSpec, operation: Operation | undefined, 
   // Not the parser's message: it quotes the body, and the journal never holds what was sent.
   if (!parsed.ok) return [...violations, `${operation.id} takes JSON and the body is not JSON`];
   const validate = spec.requestValidator(operation.id);
-  const value = body['x-null-as-absent'] && isObject(parsed.value) ? withoutNulls(parsed.value) : parsed.value;
+  const value = bodyAsDocumented(operation, parsed.value);
   if (validate && !validate(value)) violations.push(...(validate.errors ?? []).map((error) => inPlainWords(operation, error)));
   return violations;
 }
@@ -111,5 +110,3 @@ function inPlainWords(operation: Operation, error: ErrorObject): string {
       return `${where} ${error.message ?? 'is not valid'} ${rule}`;
   }
 }
-
-const withoutNulls = (value: Record<string, unknown>) => Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null));
