@@ -194,7 +194,7 @@ export async function modelBased(context: RunContext, runs: number): Promise<voi
     if (!current || !abstract) return;
     const pair = current;
     for (const step of profile.observe?.(abstract) ?? []) {
-      if (!allows(spec.operation(step.operationId).method)) continue;
+      if (!allows(spec.operation(step.operationId).method) || !callable(step)) continue;
       const exchange = await pair.execute(step, true);
       if (step.survives && isSuccess(exchange))
         survivors.add(String(resolve(Object.values(step.path ?? {})[0], pair.server, pair.execution, profile)));
@@ -221,13 +221,19 @@ export async function modelBased(context: RunContext, runs: number): Promise<voi
   };
 
   const allows = (method: string) => context.allows(method);
+  /**
+   * A step the run can send alike to both sides: without a standard caller's credential, none sent
+   * as that caller or naming it (`⟪caller standard id⟫`), which the server side could not resolve.
+   */
+  const callable = (step: Step) =>
+    context.transport.has('standard') ||
+    (step.who !== 'standard' &&
+      !JSON.stringify([step.path, step.query, step.body, step.raw, step.authorization]).includes('⟪caller standard'));
   // Each arbitrary is of one operation: those the run may not call (a read-only run's writes) are left out.
   const steps = profile
     .steps({ spec, data: context.data, allows })
     .filter((arbitrary) => allows(spec.operation(fc.sample(arbitrary, { numRuns: 1, seed: 0 })[0]!.operationId).method))
-    .map((arbitrary) =>
-      arbitrary.filter((step) => step.who !== 'standard' || context.transport.has('standard')).map((step) => new StepCommand(step)),
-    );
+    .map((arbitrary) => arbitrary.filter(callable).map((step) => new StepCommand(step)));
   let last: Disagreement | undefined;
   const property = fc.asyncProperty(fc.commands(steps, { maxCommands: 16, size: 'max' }), async (commands) => {
     try {

@@ -70,6 +70,20 @@ describe('model_agreement raises no alarm on a correct server', () => {
     60_000,
   );
 
+  it.each(['hoop', 'amani', 'haplo'] as const)(
+    'a run given the admin credential alone (%s): no step, final reads included, is sent as a standard caller it has not got',
+    async (api) => {
+      running = await startMock<ApiModule>({ users: 5, onError: () => {} });
+      const { admin } = running.mock.credentials()[api];
+      for (const seed of [1, 2]) {
+        const report = await runContract({ api, baseUrl: running.url, auth: admin, seed, modelRuns: RUNS, only: ONLY });
+        expect(problems(report)).toEqual([]);
+        expect(result(report).status).toBe('passed');
+      }
+    },
+    60_000,
+  );
+
   it('a read-only run sends only safe requests and still agrees', async () => {
     running = await startMock<ApiModule>({ users: 5, onError: () => {} });
     const { admin, standard } = running.mock.credentials().hoop;
